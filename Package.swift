@@ -1,0 +1,90 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "Custody",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "custody", targets: ["custody"]),
+        .executable(name: "custodyd", targets: ["custodyd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        .target(
+            name: "CustodyCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        .target(
+            name: "CustodyManifest",
+            dependencies: [
+                "CustodyCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "CustodyIngest",
+            dependencies: [
+                "CustodyCore",
+                "CustodyManifest",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "custody",
+            dependencies: [
+                "CustodyCore",
+                "CustodyManifest",
+                "CustodyIngest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "custodyd",
+            dependencies: [
+                "CustodyCore",
+                "CustodyManifest",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "CustodyTesting",
+            dependencies: ["CustodyCore", "CustodyManifest"]
+        ),
+        .testTarget(name: "CustodyCoreTests", dependencies: ["CustodyCore", "CustodyTesting"]),
+        .testTarget(
+            name: "CustodyManifestTests",
+            dependencies: [
+                "CustodyManifest", "CustodyTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(name: "CustodyIngestTests", dependencies: ["CustodyIngest", "CustodyTesting"]),
+        .testTarget(name: "CustodyCLITests", dependencies: ["CustodyManifest", "CustodyTesting"]),
+    ]
+)
+
+// One strict-settings loop over every target of ours (shared/STYLE.md habit 6).
+for target in package.targets {
+    var settings = target.swiftSettings ?? []
+    settings += [
+        .swiftLanguageMode(.v6),
+        .treatAllWarnings(as: .error),
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("InternalImportsByDefault"),
+    ]
+    target.swiftSettings = settings
+}

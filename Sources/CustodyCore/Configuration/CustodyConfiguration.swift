@@ -1,0 +1,175 @@
+public import Foundation
+import TOMLKit
+
+/// Everything a Custody process reads from its configuration file, read once in `main` and passed down as values.
+///
+/// `config/custody.toml` is the documented example; every key below appears there with its default.
+public struct CustodyConfiguration: Sendable, Equatable {
+    /// Where the station keeps its state.
+    public var storage: StorageConfiguration
+    /// How the manifest names and signs itself.
+    public var manifest: ManifestConfiguration
+
+    /// A configuration with every default, its state directory at `stateDirectory`.
+    public init(stateDirectory: URL, origin: String = ManifestConfiguration.defaultOrigin) {
+        self.storage = StorageConfiguration(stateDirectory: stateDirectory)
+        self.manifest = ManifestConfiguration(origin: origin)
+    }
+
+    /// Parses TOML text; relative paths in it are resolved against `baseDirectory` (the config file's folder).
+    ///
+    /// Unknown keys are refused, so a misspelt key is an error instead of a silently ignored setting.
+    public init(toml text: String, baseDirectory: URL) throws(ConfigurationError) {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(
+                "the configuration is not valid TOML: \(error.description) at line \(error.source.begin.line)")
+        } catch {
+            throw ConfigurationError("the configuration is not valid TOML: \(error)")
+        }
+        let root = ConfigurationTable(table, path: "")
+        try root.rejectUnknownKeys(allowed: ["storage", "manifest"])
+
+        let storageTable = try root.table("storage")
+        try storageTable.rejectUnknownKeys(allowed: ["state_directory"])
+        let stateText = try storageTable.string("state_directory") ?? StorageConfiguration.defaultStateDirectory
+        guard !stateText.isEmpty else { throw ConfigurationError("storage.state_directory must not be empty") }
+        self.storage = StorageConfiguration(
+            stateDirectory: URL(fileURLWithPath: stateText, relativeTo: baseDirectory).standardizedFileURL)
+
+        let manifestTable = try root.table("manifest")
+        try manifestTable.rejectUnknownKeys(allowed: ["origin", "checkpoint_interval_seconds"])
+        var manifest = ManifestConfiguration(
+            origin: try manifestTable.string("origin") ?? ManifestConfiguration.defaultOrigin)
+        if let interval = try manifestTable.int("checkpoint_interval_seconds") {
+            guard interval >= 1 else {
+                throw ConfigurationError("manifest.checkpoint_interval_seconds must be at least 1, not \(interval)")
+            }
+            manifest.checkpointInterval = .seconds(interval)
+        }
+        try ManifestConfiguration.validate(origin: manifest.origin)
+        self.manifest = manifest
+    }
+
+    /// Reads and parses the file at `url`.
+    public static func load(from url: URL) throws(ConfigurationError) -> CustodyConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(
+                "cannot read the configuration file \(url.path): \(error.localizedDescription). "
+                    + "Run `custody --config \(url.path) init` to create one.")
+        }
+        do {
+            return try CustodyConfiguration(toml: text, baseDirectory: url.deletingLastPathComponent())
+        } catch {
+            throw ConfigurationError("\(url.path): \(error.message)")
+        }
+    }
+}
+
+/// The `[storage]` table.
+public struct StorageConfiguration: Sendable, Equatable {
+    /// The default state directory on an installed station.
+    public static let defaultStateDirectory = "/var/lib/custody"
+
+    /// `storage.state_directory`: the root of the database, keys, footage store and staging area.
+    public var stateDirectory: URL
+
+    /// Creates the storage settings rooted at `stateDirectory`.
+    public init(stateDirectory: URL) {
+        self.stateDirectory = stateDirectory
+    }
+
+    /// The manifest database, `custody.sqlite`.
+    public var databaseFile: URL { stateDirectory.appendingPathComponent("custody.sqlite") }
+    /// The folder holding the checkpoint signing key.
+    public var keysDirectory: URL { stateDirectory.appendingPathComponent("keys") }
+    /// The checkpoint signing key, mode 0600.
+    public var checkpointKeyFile: URL { keysDirectory.appendingPathComponent("checkpoint.key") }
+    /// The content-addressed footage store.
+    public var storeDirectory: URL { stateDirectory.appendingPathComponent("store") }
+    /// Copies in flight, on the same filesystem as the store so renames are atomic.
+    public var stagingDirectory: URL { stateDirectory.appendingPathComponent("staging") }
+}
+
+/// The `[manifest]` table.
+public struct ManifestConfiguration: Sendable, Equatable {
+    /// The origin used when the configuration names none.
+    public static let defaultOrigin = "custody.invalid/station"
+
+    /// `manifest.origin`: the checkpoint's origin line and the signing key's name (C2SP tlog-checkpoint).
+    public var origin: String
+    /// `manifest.checkpoint_interval_seconds`: how often the daemon signs a checkpoint when there are new entries.
+    public var checkpointInterval: Duration = .seconds(60)
+
+    /// Creates the manifest settings for `origin`.
+    public init(origin: String) {
+        self.origin = origin
+    }
+
+    /// Checks that `origin` can serve as a C2SP note key name: non-empty, no whitespace, no `+`.
+    public static func validate(origin: String) throws(ConfigurationError) {
+        guard !origin.isEmpty, !origin.contains(where: { $0.isWhitespace || $0 == "+" }),
+            origin.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F })
+        else {
+            throw ConfigurationError(
+                "manifest.origin \"\(origin)\" must be non-empty and contain no spaces or '+' "
+                    + "(it names the signing key); use a form like \"custody.example.org/station-01\"")
+        }
+    }
+}
+
+/// A configuration file that cannot be used, with a message that says which key and what to do.
+public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
+    /// What is wrong, for a person.
+    public let message: String
+
+    /// Creates an error with `message`.
+    public init(_ message: String) { self.message = message }
+
+    public var description: String { message }
+}
+
+/// A TOML table that remembers its dotted path for error messages.
+private struct ConfigurationTable {
+    let table: TOMLTable?
+    let path: String
+
+    init(_ table: TOMLTable?, path: String) {
+        self.table = table
+        self.path = path
+    }
+
+    private func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    func rejectUnknownKeys(allowed: Set<String>) throws(ConfigurationError) {
+        guard let table else { return }
+        for key in table.keys.sorted() where !allowed.contains(key) {
+            throw ConfigurationError(
+                "unknown setting \(name(key)); the known ones here are \(allowed.sorted().map(name).joined(separator: ", "))"
+            )
+        }
+    }
+
+    func table(_ key: String) throws(ConfigurationError) -> ConfigurationTable {
+        guard let value = table?[key] else { return ConfigurationTable(nil, path: name(key)) }
+        guard let sub = value.table else { throw ConfigurationError("\(name(key)) must be a table ([\(name(key))])") }
+        return ConfigurationTable(sub, path: name(key))
+    }
+
+    func string(_ key: String) throws(ConfigurationError) -> String? {
+        guard let value = table?[key] else { return nil }
+        guard let text = value.string else { throw ConfigurationError("\(name(key)) must be a string") }
+        return text
+    }
+
+    func int(_ key: String) throws(ConfigurationError) -> Int? {
+        guard let value = table?[key] else { return nil }
+        guard let number = value.int else { throw ConfigurationError("\(name(key)) must be an integer") }
+        return number
+    }
+}

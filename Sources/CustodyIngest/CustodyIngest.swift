@@ -1,0 +1,1 @@
+// The ingest pipeline; see shared/DESIGN.md "Data flow".

@@ -1,0 +1,79 @@
+public import CustodyCore
+public import Foundation
+
+/// One event in the manifest: a JSON object with `"v":1`, a `"type"`, a `"time"` and the event's own fields.
+///
+/// The canonical encoding of the object is the entry: the bytes stored, hashed into the Merkle tree
+/// (RFC 9162 §2.1.1) and served are the same bytes (Art 6, Art 28).
+public struct ManifestEntry: Sendable, Equatable {
+    /// The format version written in every entry.
+    public static let version: Int64 = 1
+    /// Entries are refused at this size and above.
+    public static let maximumSize = 64 * 1024
+
+    /// The entry's canonical bytes.
+    public let body: [UInt8]
+    /// The whole entry as a JSON object.
+    public let value: JSONValue
+
+    /// The entry's type.
+    public var type: EntryType { EntryType(rawValue: value["type"]!.stringValue!)! }
+    /// When the event was recorded, as written in the entry.
+    public var time: String { value["time"]!.stringValue! }
+    /// The entry's object members.
+    public var fields: [String: JSONValue] { value.objectValue! }
+
+    /// Builds an entry of `type` at `time` with `fields`; `v`, `type` and `time` are added and may not be given.
+    public init(type: EntryType, time: Date, fields: [String: JSONValue] = [:]) throws(ManifestError) {
+        for reserved in ["v", "type", "time"] where fields[reserved] != nil {
+            throw ManifestError(.invalidEntry, "the field \"\(reserved)\" is set by the manifest, not the caller")
+        }
+        var object = fields
+        object["v"] = .int(Self.version)
+        object["type"] = .string(type.rawValue)
+        object["time"] = .string(RFC3339.format(time))
+        try self.init(value: .object(object))
+    }
+
+    /// Parses an entry from bytes, refusing anything that is not a canonical, well-formed entry.
+    public init(body: some Collection<UInt8>) throws(ManifestError) {
+        guard body.count < Self.maximumSize else {
+            throw ManifestError(.invalidEntry, "the entry is \(body.count) bytes; entries must stay under 64 KiB")
+        }
+        let value: JSONValue
+        do {
+            value = try CanonicalJSON.decode(body)
+        } catch {
+            throw ManifestError(.invalidEntry, error.description)
+        }
+        try self.init(value: value)
+    }
+
+    private init(value: JSONValue) throws(ManifestError) {
+        guard let object = value.objectValue else {
+            throw ManifestError(.invalidEntry, "an entry must be a JSON object")
+        }
+        guard object["v"] == .int(Self.version) else {
+            throw ManifestError(.invalidEntry, "an entry must carry \"v\":\(Self.version)")
+        }
+        guard let typeName = object["type"]?.stringValue, EntryType(rawValue: typeName) != nil else {
+            throw ManifestError(
+                .invalidEntry, "an entry must carry a \"type\" of dotted lowercase words, such as \"clip.ingested\"")
+        }
+        guard let time = object["time"]?.stringValue, RFC3339.parse(time) != nil, time.hasSuffix("Z") else {
+            throw ManifestError(.invalidEntry, "an entry must carry a \"time\" in RFC 3339 UTC")
+        }
+        let body = CanonicalJSON.encode(value)
+        guard body.count < Self.maximumSize else {
+            throw ManifestError(.invalidEntry, "the entry is \(body.count) bytes; entries must stay under 64 KiB")
+        }
+        self.body = body
+        self.value = value
+    }
+
+    /// The entry's leaf hash in the Merkle tree: SHA-256(0x00 ‖ body) (RFC 9162 §2.1.1).
+    public var leafHash: SHA256Hash { MerkleHash.leaf(body) }
+
+    /// The body as text, for display.
+    public var text: String { String(decoding: body, as: UTF8.self) }
+}

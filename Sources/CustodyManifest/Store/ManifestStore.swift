@@ -1,0 +1,273 @@
+public import CustodyCore
+public import Foundation
+import GRDB
+
+/// The manifest on disk: the one type through which every entry, subtree hash and checkpoint is written.
+///
+/// SQLite through GRDB in WAL mode with `synchronous=FULL` (with NORMAL a committed entry can vanish on power loss
+/// and the log would fork) and `recursive_triggers=ON` on every connection. Readers (CLI, HTTP) open it read-only.
+/// Appends and proofs cost O(log n) reads of stored subtree hashes (RFC 9162 §2.1).
+public final class ManifestStore: Sendable {
+    /// The database file.
+    public let url: URL
+    /// Whether this handle may write.
+    public let isReadOnly: Bool
+    private let pool: DatabasePool
+
+    private init(url: URL, pool: DatabasePool, readOnly: Bool) {
+        self.url = url
+        self.pool = pool
+        self.isReadOnly = readOnly
+    }
+
+    /// Opens (and, when writable, creates and migrates) the manifest at `url`.
+    public static func open(at url: URL, readOnly: Bool = false) throws(ManifestError) -> ManifestStore {
+        var configuration = Configuration()
+        configuration.readonly = readOnly
+        configuration.busyMode = .timeout(30)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA recursive_triggers = ON")
+            if !readOnly { try db.execute(sql: "PRAGMA synchronous = FULL") }
+        }
+        if readOnly, !FileManager.default.fileExists(atPath: url.path) {
+            throw ManifestError(.io, "there is no manifest at \(url.path); run `custody init` first")
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: url.path, configuration: configuration)
+            if !readOnly {
+                try ManifestSchema.migrator.migrate(pool)
+            } else if try pool.read({ try !$0.tableExists("entry") }) {
+                throw ManifestError(.io, "\(url.path) is not a Custody manifest")
+            }
+        } catch let error as ManifestError {
+            throw error
+        } catch {
+            throw ManifestError(.database, "cannot open the manifest at \(url.path)", cause: String(describing: error))
+        }
+        return ManifestStore(url: url, pool: pool, readOnly: readOnly)
+    }
+
+    // MARK: - Database access with typed errors
+
+    func read<T>(_ body: (Database) throws -> T) throws(ManifestError) -> T {
+        do {
+            return try pool.read(body)
+        } catch let error as ManifestError {
+            throw error
+        } catch {
+            throw ManifestError(.database, "reading the manifest failed", cause: String(describing: error))
+        }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws(ManifestError) -> T {
+        guard !isReadOnly else { throw ManifestError(.database, "the manifest was opened read-only") }
+        do {
+            return try pool.write(body)
+        } catch let error as ManifestError {
+            throw error
+        } catch {
+            throw ManifestError(.database, "writing the manifest failed", cause: String(describing: error))
+        }
+    }
+
+    // MARK: - Reading
+
+    /// The number of entries.
+    public func size() throws(ManifestError) -> UInt64 {
+        try read { try Self.size($0) }
+    }
+
+    static func size(_ db: Database) throws -> UInt64 {
+        UInt64(try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq) + 1, 0) FROM entry") ?? 0)
+    }
+
+    /// Up to `limit` entries from index `start`, in order.
+    public func entries(start: UInt64, limit: Int) throws(ManifestError) -> [StoredEntry] {
+        guard start <= UInt64(Int64.max), limit >= 0 else {
+            throw ManifestError(.invalidRequest, "start and limit must be non-negative")
+        }
+        return try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT seq, body, leaf FROM entry WHERE seq >= ? ORDER BY seq LIMIT ?",
+                arguments: [Int64(start), limit]
+            ).map(StoredEntry.init(row:))
+        }
+    }
+
+    /// The entry at `index`.
+    public func entry(at index: UInt64) throws(ManifestError) -> StoredEntry {
+        guard let entry = try entries(start: index, limit: 1).first, entry.index == index else {
+            throw ManifestError(.invalidRequest, "there is no entry \(index); the log has \(try size()) entries")
+        }
+        return entry
+    }
+
+    /// The Merkle root of the first `size` entries (the current size when nil).
+    public func root(size: UInt64? = nil) throws(ManifestError) -> SHA256Hash {
+        try read { db in
+            let current = try Self.size(db)
+            let size = size ?? current
+            try Self.requireSize(size, within: current)
+            return try MerkleTree(source: DatabaseSubtreeHashes(db: db)).root(size: size)
+        }
+    }
+
+    /// The inclusion proof for entry `index` in the tree of `size` entries (the current size when nil).
+    public func inclusionProof(index: UInt64, size: UInt64? = nil) throws(ManifestError) -> InclusionProof {
+        try read { db in
+            let current = try Self.size(db)
+            let size = size ?? current
+            try Self.requireSize(size, within: current)
+            let tree = MerkleTree(source: DatabaseSubtreeHashes(db: db))
+            let path = try tree.inclusionProof(index: index, size: size)
+            let leaf = try DatabaseSubtreeHashes(db: db).subtreeHash(level: 0, index: index)
+            return InclusionProof(index: index, size: size, leafHash: leaf, path: path, root: try tree.root(size: size))
+        }
+    }
+
+    /// The consistency proof from the tree of `from` entries to that of `to` entries (the current size when nil).
+    public func consistencyProof(from: UInt64, to: UInt64? = nil) throws(ManifestError) -> ConsistencyProof {
+        try read { db in
+            let current = try Self.size(db)
+            let to = to ?? current
+            try Self.requireSize(to, within: current)
+            let tree = MerkleTree(source: DatabaseSubtreeHashes(db: db))
+            let path = try tree.consistencyProof(from: from, to: to)
+            return ConsistencyProof(
+                oldSize: from, newSize: to, oldRoot: try tree.root(size: from), newRoot: try tree.root(size: to),
+                path: path)
+        }
+    }
+
+    static func requireSize(_ size: UInt64, within current: UInt64) throws(ManifestError) {
+        guard size <= current else {
+            throw ManifestError(
+                .invalidRequest, "the tree size \(size) is beyond the log, which has \(current) entries")
+        }
+    }
+
+    // MARK: - Appending
+
+    /// Appends `entry` and returns its index and leaf hash once the transaction is durably committed.
+    @discardableResult
+    public func append(_ entry: ManifestEntry) throws(ManifestError) -> StoredEntry {
+        try append(contentsOf: [entry])[0]
+    }
+
+    /// Appends `entries` in one transaction: all of them are committed, or none.
+    public func append(contentsOf entries: [ManifestEntry]) throws(ManifestError) -> [StoredEntry] {
+        try write { db in
+            var stored = [StoredEntry]()
+            var next = try Self.size(db)
+            for entry in entries {
+                let leaf = entry.leafHash
+                try db.execute(
+                    sql: "INSERT INTO entry (seq, body, leaf) VALUES (?, ?, ?)",
+                    arguments: [Int64(next), Data(entry.body), Data(leaf.bytes)])
+                var hash = leaf
+                var level = 0
+                var index = next
+                while index & 1 == 1 {
+                    let left = try DatabaseSubtreeHashes(db: db).subtreeHash(level: level, index: index - 1)
+                    hash = MerkleHash.node(left, hash)
+                    level += 1
+                    index >>= 1
+                    try db.execute(
+                        sql: "INSERT INTO subtree (level, idx, hash) VALUES (?, ?, ?)",
+                        arguments: [level, Int64(index), Data(hash.bytes)])
+                }
+                stored.append(StoredEntry(index: next, body: entry.body, leafHash: leaf))
+                next += 1
+            }
+            return stored
+        }
+    }
+
+    // MARK: - Checkpoints
+
+    /// Signs a checkpoint of the current tree, unless the latest checkpoint already covers every entry, in which
+    /// case that one is returned. Never signs two checkpoints of one size.
+    @discardableResult
+    public func signCheckpoint(with signer: NoteSigner) throws(ManifestError) -> StoredCheckpoint {
+        try write { db in
+            let size = try Self.size(db)
+            if let latest = try Self.latestCheckpoint(db), latest.size == size { return latest }
+            let root = try MerkleTree(source: DatabaseSubtreeHashes(db: db)).root(size: size)
+            let checkpoint = Checkpoint(origin: signer.name, size: size, root: root)
+            let note = try signer.sign(text: checkpoint.text)
+            try db.execute(
+                sql: "INSERT INTO checkpoint (size, root, note) VALUES (?, ?, ?)",
+                arguments: [Int64(size), Data(root.bytes), note.serialized])
+            return StoredCheckpoint(size: size, root: root, note: note.serialized)
+        }
+    }
+
+    /// The most recent checkpoint, if one has been signed.
+    public func latestCheckpoint() throws(ManifestError) -> StoredCheckpoint? {
+        try read { try Self.latestCheckpoint($0) }
+    }
+
+    static func latestCheckpoint(_ db: Database) throws -> StoredCheckpoint? {
+        try Row.fetchOne(db, sql: "SELECT size, root, note FROM checkpoint ORDER BY size DESC LIMIT 1")
+            .map(StoredCheckpoint.init(row:))
+    }
+
+    /// Every checkpoint, smallest first.
+    public func checkpoints() throws(ManifestError) -> [StoredCheckpoint] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT size, root, note FROM checkpoint ORDER BY size")
+                .map(StoredCheckpoint.init(row:))
+        }
+    }
+
+    /// Calls `body` with batches of entries in order from `start`, in one read transaction (a consistent snapshot).
+    func forEachEntryBatch(
+        from start: UInt64 = 0, batchSize: Int = 4096, _ body: ([StoredEntry], Database) throws -> Void
+    ) throws(ManifestError) {
+        try read { db in
+            var next = Int64(start)
+            while true {
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT seq, body, leaf FROM entry WHERE seq >= ? ORDER BY seq LIMIT ?",
+                    arguments: [next, batchSize])
+                guard !rows.isEmpty else { return }
+                let batch = rows.map(StoredEntry.init(row:))
+                try body(batch, db)
+                next = Int64(batch.last!.index) + 1
+            }
+        }
+    }
+
+    /// Runs `body` inside one read transaction.
+    func snapshot<T>(_ body: (Database) throws -> T) throws(ManifestError) -> T {
+        try read(body)
+    }
+}
+
+/// Complete-subtree hashes read from the database: level 0 from `entry.leaf`, higher levels from `subtree`.
+struct DatabaseSubtreeHashes: SubtreeHashSource {
+    let db: Database
+
+    func subtreeHash(level: Int, index: UInt64) throws(ManifestError) -> SHA256Hash {
+        let data: Data?
+        do {
+            if level == 0 {
+                data = try Data.fetchOne(db, sql: "SELECT leaf FROM entry WHERE seq = ?", arguments: [Int64(index)])
+            } else {
+                data = try Data.fetchOne(
+                    db, sql: "SELECT hash FROM subtree WHERE level = ? AND idx = ?", arguments: [level, Int64(index)])
+            }
+        } catch {
+            throw ManifestError(.database, "reading subtree hash \(level)/\(index) failed", cause: String(describing: error))
+        }
+        guard let data else {
+            throw ManifestError(
+                .inconsistent, "the stored subtree hash at level \(level), index \(index) is missing; run `custody verify`")
+        }
+        guard let digest = SHA256Hash(bytes: data) else {
+            throw ManifestError(.inconsistent, "the stored subtree hash at level \(level), index \(index) is not 32 bytes")
+        }
+        return digest
+    }
+}
