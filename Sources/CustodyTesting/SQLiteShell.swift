@@ -76,5 +76,10 @@ public struct SQLiteShellError: Error, CustomStringConvertible {
     /// What the tool printed.
     public let output: SQLiteShell.Output
 
+    /// Wraps what the tool printed.
+    public init(output: SQLiteShell.Output) {
+        self.output = output
+    }
+
     public var description: String { output.description }
 }

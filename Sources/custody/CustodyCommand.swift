@@ -12,7 +12,8 @@ struct CustodyCommand: ParsableCommand {
             """,
         subcommands: [
             InitCommand.self, VerifierKeyCommand.self, EntriesCommand.self, CheckpointCommand.self,
-            ProveCommand.self, VerifyCommand.self, AppendNoteCommand.self,
+            ProveCommand.self, VerifyCommand.self, AppendNoteCommand.self, IngestCommand.self, ClipsCommand.self,
+            OfficersCommand.self, AssignCommand.self,
         ]
     )
 

@@ -69,12 +69,13 @@ enum Daemon {
             store: store, signer: signer, interval: configuration.manifest.checkpointInterval,
             logger: logger)
         checkpoints.signIfGrown()
+        let readiness = ReadinessService(
+            logger: logger, metadata: ["config": "\(configURL.path)", "version": "\(CustodyVersion.current)"])
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: checkpoints)],
+                services: [.init(service: checkpoints), .init(service: readiness)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
-        logger.info("custodyd ready", metadata: ["config": "\(configURL.path)", "version": "\(CustodyVersion.current)"])
         try await group.run()
         logger.info("custodyd stopped cleanly")
     }

@@ -209,6 +209,8 @@ struct SignedNoteTests {
 
     @Test func malformedVerifierKeysThrowMalformed() {
         let key = Self.exampleVerifierKey
+        let blob = [UInt8](Data(base64Encoded: "AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k")!)
+        func withKey(_ bytes: [UInt8]) -> String { "example.com/foo+530d903a+" + Data(bytes).base64EncodedString() }
         let cases: [(String, String)] = [
             ("wrong ID", "example.com/foo+530d903b+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k"),
             ("ID of another name", "example.com/bar+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k"),
@@ -216,10 +218,12 @@ struct SignedNoteTests {
             ("short ID", "example.com/foo+530d903+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k"),
             ("long ID", "example.com/foo+0530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k"),
             ("non-hex ID", "example.com/foo+530d903g+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k"),
-            ("key too short", "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U="),
-            ("key too long", "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2kAA=="),
+            ("key one byte short", withKey(Array(blob.dropLast()))),
+            ("key one byte long", withKey(blob + [0])),
+            ("key without its type byte", withKey(Array(blob.dropFirst()))),
+            ("wrong key type", withKey([0x02] + blob.dropFirst())),
             ("bad base64", "example.com/foo+530d903a+Aekye!!m56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k"),
-            ("wrong key type", "example.com/foo+530d903a+AkyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k"),
+            ("truncated base64", String(key.dropLast())),
             ("extra plus", key + "+extra"),
             ("plus in name", "example.com+foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k"),
             ("space in name", "example com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k"),
@@ -227,6 +231,7 @@ struct SignedNoteTests {
             ("two parts", "example.com/foo+530d903a"),
             ("empty", ""),
         ]
+        #expect(withKey(blob) == key)
         for (name, text) in cases {
             let error = #expect(throws: ManifestError.self, "\(name)") { try NoteVerifier(verifierKey: text) }
             #expect(error?.code == .malformed, "\(name)")

@@ -9,6 +9,17 @@ public struct CustodyConfiguration: Sendable, Equatable {
     public var storage: StorageConfiguration
     /// How the manifest names and signs itself.
     public var manifest: ManifestConfiguration
+    /// How ingest copies.
+    public var ingest = IngestConfiguration()
+    /// The upload window (Art 23).
+    public var upload = UploadConfiguration()
+    /// The recorder models, by name.
+    public var models: [RecorderModel] = []
+
+    /// The model named `name`, if configured.
+    public func model(named name: String) -> RecorderModel? {
+        models.first { $0.name == name }
+    }
 
     /// A configuration with every default, its state directory at `stateDirectory`.
     public init(stateDirectory: URL, origin: String = ManifestConfiguration.defaultOrigin) {
@@ -30,7 +41,7 @@ public struct CustodyConfiguration: Sendable, Equatable {
             throw ConfigurationError("the configuration is not valid TOML: \(error)")
         }
         let root = ConfigurationTable(table, path: "")
-        try root.rejectUnknownKeys(allowed: ["storage", "manifest"])
+        try root.rejectUnknownKeys(allowed: ["storage", "manifest", "ingest", "upload", "models"])
 
         let storageTable = try root.table("storage")
         try storageTable.rejectUnknownKeys(allowed: ["state_directory"])
@@ -51,6 +62,72 @@ public struct CustodyConfiguration: Sendable, Equatable {
         }
         try ManifestConfiguration.validate(origin: manifest.origin)
         self.manifest = manifest
+
+        let ingestTable = try root.table("ingest")
+        try ingestTable.rejectUnknownKeys(allowed: ["concurrent_files", "reserve_bytes"])
+        if let count = try ingestTable.int("concurrent_files") {
+            guard (1...64).contains(count) else {
+                throw ConfigurationError("ingest.concurrent_files must be between 1 and 64, not \(count)")
+            }
+            ingest.concurrentFiles = count
+        }
+        if let reserve = try ingestTable.int("reserve_bytes") {
+            guard reserve >= 0 else { throw ConfigurationError("ingest.reserve_bytes must not be negative") }
+            ingest.reserveBytes = UInt64(reserve)
+        }
+
+        let uploadTable = try root.table("upload")
+        try uploadTable.rejectUnknownKeys(allowed: ["window_hours"])
+        if let hours = try uploadTable.int("window_hours") {
+            guard (1...8760).contains(hours) else {
+                throw ConfigurationError("upload.window_hours must be between 1 and 8760, not \(hours)")
+            }
+            upload.windowHours = hours
+        }
+
+        for (position, modelTable) in try root.tables("models").enumerated() {
+            let model = try Self.model(modelTable, position: position)
+            guard self.model(named: model.name) == nil else {
+                throw ConfigurationError("two [[models]] are named \"\(model.name)\"; model names must be unique")
+            }
+            models.append(model)
+        }
+    }
+
+    private static func model(_ table: ConfigurationTable, position: Int) throws(ConfigurationError) -> RecorderModel {
+        try table.rejectUnknownKeys(allowed: ["name", "media", "file_name", "time_zone", "verify_source"])
+        guard let name = try table.string("name"), !name.isEmpty,
+            name.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F })
+        else {
+            throw ConfigurationError("models[\(position)] needs a name without spaces, e.g. name = \"DSJ-V8\"")
+        }
+        var model = RecorderModel(name: name)
+        if let globs = try table.strings("media") {
+            guard !globs.isEmpty else { throw ConfigurationError("models \"\(name)\": media must list at least one glob") }
+            model.media = []
+            for glob in globs {
+                do {
+                    model.media.append(try MediaGlob(glob))
+                } catch {
+                    throw ConfigurationError("models \"\(name)\": \(error.description)")
+                }
+            }
+        }
+        if let pattern = try table.string("file_name") {
+            do {
+                model.fileName = try FileNamePattern(pattern)
+            } catch {
+                throw ConfigurationError("models \"\(name)\": \(error.description)")
+            }
+        }
+        if let zone = try table.string("time_zone") {
+            guard let offset = TimeZoneOffset(zone) else {
+                throw ConfigurationError("models \"\(name)\": time_zone \"\(zone)\" must look like \"+08:00\" or \"Z\"")
+            }
+            model.timeZone = offset
+        }
+        if let verify = try table.bool("verify_source") { model.verifySource = verify }
+        return model
     }
 
     /// Reads and parses the file at `url`.
@@ -165,6 +242,38 @@ private struct ConfigurationTable {
         guard let value = table?[key] else { return nil }
         guard let text = value.string else { throw ConfigurationError("\(name(key)) must be a string") }
         return text
+    }
+
+    func bool(_ key: String) throws(ConfigurationError) -> Bool? {
+        guard let value = table?[key] else { return nil }
+        guard let flag = value.bool else { throw ConfigurationError("\(name(key)) must be true or false") }
+        return flag
+    }
+
+    func strings(_ key: String) throws(ConfigurationError) -> [String]? {
+        guard let value = table?[key] else { return nil }
+        guard let array = value.array else { throw ConfigurationError("\(name(key)) must be a list of strings") }
+        var out = [String]()
+        for element in array {
+            guard let text = element.string else { throw ConfigurationError("\(name(key)) must be a list of strings") }
+            out.append(text)
+        }
+        return out
+    }
+
+    func tables(_ key: String) throws(ConfigurationError) -> [ConfigurationTable] {
+        guard let value = table?[key] else { return [] }
+        guard let array = value.array else {
+            throw ConfigurationError("\(name(key)) must be an array of tables ([[\(name(key))]])")
+        }
+        var out = [ConfigurationTable]()
+        for (position, element) in array.enumerated() {
+            guard let sub = element.table else {
+                throw ConfigurationError("\(name(key)) must be an array of tables ([[\(name(key))]])")
+            }
+            out.append(ConfigurationTable(sub, path: "\(name(key))[\(position)]"))
+        }
+        return out
     }
 
     func int(_ key: String) throws(ConfigurationError) -> Int? {

@@ -49,7 +49,9 @@ public struct EntryType: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let gapExplained = EntryType(known: "gap.explained")
     /// Something about a clip that needs a person's attention.
     public static let clipAnomaly = EntryType(known: "clip.anomaly")
-    /// An officer was registered or a recorder assigned (Art 8).
+    /// An officer was registered (Art 8).
+    public static let officerRegistered = EntryType(known: "officer.registered")
+    /// A recorder was assigned to an officer (Art 8).
     public static let assignmentRecorded = EntryType(known: "assignment.recorded")
     /// An upload-window exception (Art 23).
     public static let windowException = EntryType(known: "window.exception")

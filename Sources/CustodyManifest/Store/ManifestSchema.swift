@@ -12,6 +12,10 @@ enum ManifestSchema {
         migrator.registerMigration("v1-manifest") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2-index") { db in
+            try db.execute(sql: ManifestIndex.v2)
+            try ManifestIndex.rebuild(db)
+        }
         return migrator
     }
 

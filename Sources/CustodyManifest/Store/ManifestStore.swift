@@ -36,6 +36,9 @@ public final class ManifestStore: Sendable {
         do {
             pool = try DatabasePool(path: url.path, configuration: configuration)
             if !readOnly {
+                // GRDB's DatabasePool sets synchronous=NORMAL on its writer when it enables WAL, after
+                // prepareDatabase ran: set FULL again on that (single, long-lived) writer connection.
+                try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
                 try ManifestSchema.migrator.migrate(pool)
             } else if try pool.read({ try !$0.tableExists("entry") }) {
                 throw ManifestError(.io, "\(url.path) is not a Custody manifest")
@@ -177,6 +180,7 @@ public final class ManifestStore: Sendable {
                         sql: "INSERT INTO subtree (level, idx, hash) VALUES (?, ?, ?)",
                         arguments: [level, Int64(index), Data(hash.bytes)])
                 }
+                try ManifestIndex.apply(entry, index: next, db: db)
                 stored.append(StoredEntry(index: next, body: entry.body, leafHash: leaf))
                 next += 1
             }

@@ -1,1 +1,0 @@
-// The ingest pipeline; see shared/DESIGN.md "Data flow".

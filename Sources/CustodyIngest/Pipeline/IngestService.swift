@@ -1,0 +1,289 @@
+public import CustodyCore
+public import CustodyManifest
+public import Foundation
+import Crypto
+
+/// The ingest pipeline (shared/DESIGN.md "Data flow"): plan → copy + SHA-256 in one pass → fsync → rename into
+/// the content store → verify by re-reading from disk → analyse → register with a `clip.ingested` entry.
+///
+/// Every outcome is visible: a committed clip is an entry; a copy that stopped is an `ingest.interrupted` entry
+/// naming the bytes done; a refused path or a contradiction is a `clip.anomaly` entry. A failure on one file
+/// never stops the others, and nothing half-copied ever reaches the store.
+public final class IngestService: Sendable {
+    let store: ManifestStore
+    let content: ContentStore
+    let configuration: CustodyConfiguration
+    let now: @Sendable () -> Date
+
+    /// A service writing to `store` and `content`, configured by `configuration`; `now` is the station clock.
+    public init(
+        store: ManifestStore, content: ContentStore, configuration: CustodyConfiguration,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.store = store
+        self.content = content
+        self.configuration = configuration
+        self.now = now
+    }
+
+    /// Ingests everything new on `source`, a recorder of `model`.
+    ///
+    /// Blocks until done; copies `ingest.concurrent_files` files at once on threads of its own. `progress` is
+    /// called from those threads; `shouldStop` is polled between buffers (a stopped copy is rolled back and
+    /// recorded as interrupted).
+    public func ingest(
+        _ source: any RecorderSource, model: RecorderModel,
+        progress: @escaping @Sendable (IngestProgress) -> Void = { _ in },
+        shouldStop: @escaping @Sendable () -> Bool = { false }
+    ) throws(IngestError) -> IngestSummary {
+        let listing = try source.listFiles()
+        var summary = IngestSummary(recorder: source.identity)
+        summary.filesListed = listing.files.count
+        summary.refused = listing.refused
+        for refused in listing.refused {
+            try record(
+                .clipAnomaly(
+                    kind: "refusedPath", recorder: source.identity, path: refused.path, sha256: nil,
+                    detail: "not read: \(refused.reason.rawValue)", refersTo: nil, time: now()))
+        }
+        let plan = try IngestPlan(listing: listing, model: model, serial: source.identity.serial, store: store)
+        summary.notMedia = plan.notMedia
+        summary.alreadyIngested = plan.alreadyIngested
+        let tally = ProgressTally(files: plan.work.count, bytes: plan.work.reduce(0) { $0 + $1.file.size }, report: progress)
+        let outcomes = OutcomeList(count: plan.work.count)
+        let next = WorkCounter()
+        let workers = max(1, min(configuration.ingest.concurrentFiles, plan.work.count))
+        let assignments = try mapManifest { () throws(ManifestError) in try store.assignments(serial: source.identity.serial) }
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let position = next.take(below: plan.work.count) {
+                let item = plan.work[position]
+                let outcome = ingestFile(
+                    item, source: source, model: model, assignments: assignments, tally: tally, shouldStop: shouldStop)
+                outcomes.set(position, outcome)
+                tally.finished(failed: !outcome.isSuccess)
+            }
+        }
+        for outcome in outcomes.all {
+            switch outcome {
+            case .ingested(let entry, let bytes):
+                summary.ingested.append(entry)
+                summary.bytesCopied += bytes
+            case .unchanged: summary.alreadyIngested += 1
+            case .failed(let path, let error): summary.failures.append(.init(path: path, error: error))
+            case .none: break
+            }
+        }
+        return summary
+    }
+
+    /// One file's outcome.
+    enum FileOutcome {
+        case ingested(StoredEntry, bytes: UInt64)
+        case unchanged
+        case failed(RecorderPath, IngestError)
+
+        var isSuccess: Bool {
+            if case .failed = self { false } else { true }
+        }
+    }
+
+    private func ingestFile(
+        _ item: IngestPlan.Item, source: any RecorderSource, model: RecorderModel, assignments: [Assignment],
+        tally: ProgressTally, shouldStop: @escaping @Sendable () -> Bool
+    ) -> FileOutcome {
+        let file = item.file
+        var bytesDone: UInt64 = 0
+        do {
+            return try copyAndRegister(
+                item, source: source, model: model, assignments: assignments, tally: tally, shouldStop: shouldStop,
+                bytesDone: &bytesDone)
+        } catch {
+            // The staging copy is already gone (StagingFile discards itself); the interruption is evidence (Art 22).
+            try? record(
+                .ingestInterrupted(
+                    recorder: source.identity, path: file.path, size: file.size, bytesDone: bytesDone,
+                    reason: error.code.rawValue, detail: error.message, time: now()))
+            return .failed(file.path, error)
+        }
+    }
+
+    private func copyAndRegister(
+        _ item: IngestPlan.Item, source: any RecorderSource, model: RecorderModel, assignments: [Assignment],
+        tally: ProgressTally, shouldStop: @escaping @Sendable () -> Bool, bytesDone: inout UInt64
+    ) throws(IngestError) -> FileOutcome {
+        let file = item.file
+        do {
+            let available = try content.availableBytes()
+            let reserve = configuration.ingest.reserveBytes
+            guard available >= reserve, file.size <= available - reserve else {
+                throw IngestError(
+                    .storeFull,
+                    "\(file.path) (\(file.size) bytes) does not fit: the store has \(available) bytes free and keeps "
+                        + "\(reserve) in reserve (ingest.reserve_bytes). Free space or add storage, then dock again")
+            }
+            let stream = try source.open(file)
+            let staging = try content.createStagingFile(size: file.size)
+            defer { staging.discard() }
+            let copy = try PipelinedCopier.copy(
+                from: stream, to: staging,
+                progress: { count in
+                    bytesDone += UInt64(count)
+                    tally.copied(count)
+                }, shouldStop: shouldStop)
+            try stream.checkUnchanged()
+            guard copy.bytes == file.size else {
+                throw IngestError(
+                    .sourceChanged,
+                    "\(file.path) gave \(copy.bytes) bytes where \(file.size) were listed; it will be copied again at the next dock")
+            }
+            let outcome = try content.commit(staging, digest: copy.digest)
+            let verification = try content.verificationHash(of: copy.digest)
+            guard verification == copy.digest else {
+                if outcome == .stored { content.removeUncommitted(copy.digest) }
+                throw IngestError(
+                    .verifyMismatch,
+                    outcome == .stored
+                        ? "the stored copy of \(file.path) reads back as \(verification.hex), not \(copy.digest.hex); the copy was discarded. Check the store's disk"
+                        : "the stored object \(copy.digest.hex) no longer matches its name: store corruption. Run `custody verify` and check the store's disk")
+            }
+            var verifiedBy = ["storeReread"]
+            if model.verifySource {
+                let reread = try rehash(file, from: source)
+                guard reread == copy.digest else {
+                    throw IngestError(
+                        .sourceChanged, "\(file.path) reads differently the second time: the recorder's storage is unreliable")
+                }
+                verifiedBy.append("sourceReread")
+            }
+            if let previous = item.previous, previous.sha256 == copy.digest {
+                // Same bytes as before, only the listed size or time moved: note it once, ingest nothing new.
+                let earlier = try mapManifest { () throws(ManifestError) in try store.entry(at: previous.entryIndex) }
+                try record(
+                    .clipAnomaly(
+                        kind: "modifiedTimeChanged", recorder: source.identity, path: file.path, sha256: copy.digest,
+                        detail: "the file's modification time changed on the recorder; its bytes did not",
+                        refersTo: earlier, time: now(), size: file.size, modified: file.modificationTime))
+                return .unchanged
+            }
+            let entry = try register(
+                file: file, digest: copy.digest, source: source, model: model, assignments: assignments,
+                verifiedBy: verifiedBy, previous: item.previous)
+            return .ingested(entry, bytes: copy.bytes)
+        }
+    }
+
+    /// Analyses the committed copy, attributes it, and appends its `clip.ingested` entry (with any anomalies).
+    private func register(
+        file: RecorderFile, digest: SHA256Hash, source: any RecorderSource, model: RecorderModel,
+        assignments: [Assignment], verifiedBy: [String], previous: IngestedFile?
+    ) throws(IngestError) -> StoredEntry {
+        let analysis = ClipAnalyzer(model: model).analyse(storedCopy: content.objectURL(for: digest), file: file)
+        let identity = source.identity
+        var anomalies = [(kind: String, detail: String)]()
+        let certificate = AssignmentRegister.officer(holding: identity.serial, at: analysis.start, in: assignments)
+        let officer = try certificate.flatMap { certificate throws(IngestError) in
+            try mapManifest { () throws(ManifestError) in try store.officer(certificate: certificate) }
+                ?? Officer(certificate: certificate, name: "")
+        }
+        if let named = analysis.nameFields?.officer, named != certificate {
+            anomalies.append(
+                ("officerMismatch",
+                 certificate == nil
+                    ? "the file name carries officer \(named) but no officer was assigned the recorder at \(RFC3339.format(analysis.start)); the clip is unassigned"
+                    : "the file name carries officer \(named) but officer \(certificate!) held the recorder at \(RFC3339.format(analysis.start))"))
+        }
+        if let named = analysis.nameFields?.serial, named != identity.serial {
+            anomalies.append(
+                ("serialMismatch", "the file name carries serial \(named) but the recorder reports \(identity.serial)"))
+        }
+        if let problem = analysis.containerProblem {
+            anomalies.append(("malformedContainer", problem))
+        }
+        let ingestTime = now()
+        let deadline = configuration.upload.window.deadline(recordingEnd: analysis.end)
+        let clip = ClipRecord(
+            recorder: identity, path: file.path, size: file.size, modificationTime: file.modificationTime,
+            sha256: digest, recordingStart: analysis.start, recordingEnd: analysis.end,
+            timeSource: analysis.timeSource, container: analysis.container,
+            durationMilliseconds: analysis.durationMilliseconds, sequence: analysis.nameFields?.sequence,
+            officer: officer, ingestTime: ingestTime, deadline: deadline,
+            late: configuration.upload.window.isLate(ingestTime: ingestTime, deadline: deadline))
+        return try mapManifest { () throws(ManifestError) in
+            var entries = [try ManifestEntry.clipIngested(clip, verifiedBy: verifiedBy)]
+            if let previous {
+                entries.append(
+                    try .clipAnomaly(
+                        kind: "changedOnRecorder", recorder: identity, path: file.path, sha256: digest,
+                        detail: "the recorder holds different bytes under a path ingested before (was \(previous.sha256.hex)): possible tampering on the device",
+                        refersTo: try store.entry(at: previous.entryIndex), time: ingestTime))
+            }
+            for anomaly in anomalies {
+                entries.append(
+                    try .clipAnomaly(
+                        kind: anomaly.kind, recorder: identity, path: file.path, sha256: digest, detail: anomaly.detail,
+                        refersTo: nil, time: ingestTime))
+            }
+            return try store.append(contentsOf: entries)[0]
+        }
+    }
+
+    /// Reads the file on the recorder again and returns its SHA-256.
+    private func rehash(_ file: RecorderFile, from source: any RecorderSource) throws(IngestError) -> SHA256Hash {
+        let stream = try source.open(file)
+        let buffer = AlignedBuffer(capacity: PipelinedCopier.bufferSize)
+        var hasher = SHA256()
+        while true {
+            let count = try stream.read(into: buffer.full)
+            if count == 0 { break }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(start: buffer.pointer, count: count))
+        }
+        return SHA256Hash(bytes: Array(hasher.finalize()))!
+    }
+
+    private func record(_ entry: @autoclosure () throws(ManifestError) -> ManifestEntry) throws(IngestError) {
+        _ = try mapManifest { () throws(ManifestError) in try store.append(try entry()) }
+    }
+}
+
+/// Turns a manifest failure during ingest into an ingest error.
+func mapManifest<T>(_ body: () throws(ManifestError) -> T) throws(IngestError) -> T {
+    do {
+        return try body()
+    } catch {
+        throw IngestError(.setup, "the manifest refused the write: \(error.description)")
+    }
+}
+
+/// Hands out work positions to the copy threads.
+final class WorkCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+
+    func take(below limit: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < limit else { return nil }
+        next += 1
+        return next - 1
+    }
+}
+
+/// The outcomes of the copy threads, by plan position.
+final class OutcomeList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var outcomes: [IngestService.FileOutcome?]
+
+    init(count: Int) { outcomes = Array(repeating: nil, count: count) }
+
+    func set(_ position: Int, _ outcome: IngestService.FileOutcome) {
+        lock.lock()
+        outcomes[position] = outcome
+        lock.unlock()
+    }
+
+    var all: [IngestService.FileOutcome?] {
+        lock.lock()
+        defer { lock.unlock() }
+        return outcomes
+    }
+}

@@ -1,0 +1,212 @@
+public import CustodyCore
+public import Foundation
+import CCustodySystem
+import Crypto
+import Glibc
+
+/// The station's footage: content-addressed files `store/sha256/ab/cd/<hex>`, mode 0440, never rewritten
+/// (Art 6, Art 28), with copies in flight in `staging/` on the same file system so the final rename is atomic.
+public struct ContentStore: Sendable {
+    /// The store's root (`store/`).
+    public let root: URL
+    /// The staging folder.
+    public let staging: URL
+
+    /// A store at `root` staging in `staging`; creates both folders if needed.
+    public init(root: URL, staging: URL) throws(IngestError) {
+        self.root = root
+        self.staging = staging
+        do {
+            for folder in [root, staging] {
+                try FileManager.default.createDirectory(
+                    at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+            }
+        } catch {
+            throw IngestError(.setup, "cannot create the store at \(root.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Where the object with `digest` lives.
+    public func objectURL(for digest: SHA256Hash) -> URL {
+        let hex = digest.hex
+        return root.appendingPathComponent("sha256").appendingPathComponent(String(hex.prefix(2)))
+            .appendingPathComponent(String(hex.dropFirst(2).prefix(2))).appendingPathComponent(hex)
+    }
+
+    /// Whether an object with `digest` is stored.
+    public func contains(_ digest: SHA256Hash) -> Bool {
+        FileManager.default.fileExists(atPath: objectURL(for: digest).path)
+    }
+
+    /// Bytes available to Custody on the store's file system.
+    public func availableBytes() throws(IngestError) -> UInt64 {
+        var info = statvfs()
+        try SystemCall.retrying(.setup, "cannot read the free space of \(root.path)") { statvfs(root.path, &info) }
+        return UInt64(info.f_bavail) * UInt64(info.f_frsize)
+    }
+
+    // MARK: - Staging
+
+    /// Creates an exclusive staging file, locked (flock) for as long as it is open so that clean-up by another
+    /// process leaves it alone, and reserves `size` bytes where the file system can.
+    func createStagingFile(size: UInt64) throws(IngestError) -> StagingFile {
+        let name = "\(getpid())-\(UUID().uuidString).part"
+        let url = staging.appendingPathComponent(name)
+        var direct = true
+        var fd = Glibc.open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | custody_o_direct(), 0o600)
+        if fd < 0 && errno == EINVAL {
+            direct = false  // tmpfs and some FUSE file systems refuse custody_o_direct()
+            fd = Glibc.open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        }
+        guard fd >= 0 else {
+            throw IngestError(
+                .storeWrite, "cannot create a staging file in \(staging.path): \(SystemCall.describe(errno))",
+                errno: errno)
+        }
+        let file = StagingFile(url: url, descriptor: FileDescriptor(fd), direct: direct)
+        _ = flock(fd, LOCK_EX | LOCK_NB)
+        if size > 0 {
+            let result = posix_fallocate(fd, 0, off_t(clamping: size))
+            if result == ENOSPC {
+                file.discard()
+                throw IngestError(
+                    .storeFull, "the store has no room for \(size) bytes; free space or add storage", errno: ENOSPC)
+            }
+        }
+        return file
+    }
+
+    /// Removes staging files left by processes that died (those no live process holds a lock on).
+    @discardableResult
+    public func cleanStaging() -> Int {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: staging.path) else { return 0 }
+        var removed = 0
+        for name in names where name.hasSuffix(".part") {
+            let path = staging.appendingPathComponent(name).path
+            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            guard fd >= 0 else { continue }
+            defer { close(fd) }
+            if flock(fd, LOCK_EX | LOCK_NB) == 0, unlink(path) == 0 { removed += 1 }
+        }
+        return removed
+    }
+
+    // MARK: - Commit and verify
+
+    /// Moves a complete, synced staging file into the store under `digest`, read-only, and syncs the folder.
+    ///
+    /// If the object already exists (the same bytes came before), the staging file is discarded.
+    func commit(_ file: StagingFile, digest: SHA256Hash) throws(IngestError) -> CommitOutcome {
+        let target = objectURL(for: digest)
+        try makeFolders(for: target)
+        guard fchmod(file.descriptor.rawValue, 0o440) == 0 else {
+            throw IngestError(.storeWrite, "cannot make \(file.url.path) read-only: \(SystemCall.describe(errno))")
+        }
+        let renamed = custody_rename_noreplace(file.url.path, target.path)
+        if renamed != 0 {
+            let error = errno
+            if error == EEXIST {
+                file.discard()
+                return .alreadyPresent
+            }
+            throw IngestError(
+                .storeWrite, "cannot move the copy into the store at \(target.path): \(SystemCall.describe(error))",
+                errno: error)
+        }
+        file.committed = true
+        try syncFolder(target.deletingLastPathComponent())
+        return .stored
+    }
+
+    /// Reads the stored object back from the disk, not the page cache (custody_o_direct(), else after dropping the cached
+    /// pages), and returns its SHA-256: the verification hash.
+    public func verificationHash(of digest: SHA256Hash, progress: (Int) -> Void = { _ in }) throws(IngestError)
+        -> SHA256Hash
+    {
+        let path = objectURL(for: digest).path
+        var fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | custody_o_direct() | O_NOFOLLOW)
+        if fd < 0 && errno == EINVAL {
+            fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            if fd >= 0 { _ = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) }
+        }
+        guard fd >= 0 else {
+            throw IngestError(.storeWrite, "cannot reopen \(path) to verify it: \(SystemCall.describe(errno))", errno: errno)
+        }
+        let handle = FileDescriptor(fd)
+        let buffer = AlignedBuffer(capacity: PipelinedCopier.bufferSize)
+        var hasher = SHA256()
+        while true {
+            let count = try SystemCall.retrying(.storeWrite, "reading back \(path) failed") {
+                Glibc.read(handle.rawValue, buffer.pointer, buffer.capacity)
+            }
+            if count == 0 { break }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(start: buffer.pointer, count: count))
+            progress(count)
+        }
+        return SHA256Hash(bytes: Array(hasher.finalize()))!
+    }
+
+    /// Removes an object that failed verification and was never committed to the manifest.
+    func removeUncommitted(_ digest: SHA256Hash) {
+        let url = objectURL(for: digest)
+        _ = chmod(url.path, 0o600)
+        _ = unlink(url.path)
+    }
+
+    private func makeFolders(for target: URL) throws(IngestError) {
+        var missing = [URL]()
+        var folder = target.deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: folder.path), folder.path.count > root.path.count {
+            missing.append(folder)
+            folder = folder.deletingLastPathComponent()
+        }
+        for created in missing.reversed() {
+            if mkdir(created.path, 0o750) != 0 && errno != EEXIST {
+                throw IngestError(
+                    .storeWrite, "cannot create \(created.path): \(SystemCall.describe(errno))", errno: errno)
+            }
+            try syncFolder(created.deletingLastPathComponent())
+        }
+    }
+
+    private func syncFolder(_ folder: URL) throws(IngestError) {
+        let fd = Glibc.open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw IngestError(.storeWrite, "cannot open \(folder.path) to sync it: \(SystemCall.describe(errno))")
+        }
+        defer { close(fd) }
+        try SystemCall.retrying(.storeWrite, "syncing \(folder.path) failed") { fsync(fd) }
+    }
+}
+
+/// What committing a copy did.
+enum CommitOutcome: Equatable {
+    /// The copy became the stored object.
+    case stored
+    /// The object was already stored; the copy was discarded.
+    case alreadyPresent
+}
+
+/// A copy in flight. It deletes itself unless it was committed.
+final class StagingFile: @unchecked Sendable {
+    let url: URL
+    let descriptor: FileDescriptor
+    /// Whether the descriptor was opened with custody_o_direct().
+    var direct: Bool
+    var committed = false
+    private var discarded = false
+
+    init(url: URL, descriptor: FileDescriptor, direct: Bool) {
+        self.url = url
+        self.descriptor = descriptor
+        self.direct = direct
+    }
+
+    func discard() {
+        guard !committed, !discarded else { return }
+        discarded = true
+        _ = unlink(url.path)
+    }
+
+    deinit { discard() }
+}

@@ -1,0 +1,150 @@
+import CustodyCore
+import Foundation
+import GRDB
+
+/// Query tables derived from the entries: caches that make "is this file ingested?", "who held this recorder?" and
+/// listings fast. The entries are the truth; `custody reindex` rebuilds these from them (issue "Compliance
+/// register").
+///
+/// They are written in the same transaction as the entry they derive from, so they never disagree after a crash.
+enum ManifestIndex {
+    static let v2 = """
+        CREATE TABLE idx_officer (
+            certificate TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            entry INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE idx_assignment (
+            entry INTEGER PRIMARY KEY,
+            serial TEXT NOT NULL,
+            certificate TEXT NOT NULL,
+            from_time INTEGER NOT NULL,
+            to_time INTEGER
+        ) STRICT;
+        CREATE INDEX idx_assignment_by_serial ON idx_assignment (serial);
+
+        CREATE TABLE idx_clip (
+            entry INTEGER PRIMARY KEY,
+            sha256 TEXT NOT NULL,
+            serial TEXT NOT NULL,
+            model TEXT NOT NULL,
+            path BLOB NOT NULL,
+            size INTEGER NOT NULL,
+            modified INTEGER NOT NULL,
+            recording_start INTEGER NOT NULL,
+            recording_end INTEGER NOT NULL,
+            officer TEXT,
+            late INTEGER NOT NULL,
+            ingest_time INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX idx_clip_by_file ON idx_clip (serial, path);
+        CREATE INDEX idx_clip_by_officer ON idx_clip (officer);
+        CREATE INDEX idx_clip_by_sha256 ON idx_clip (sha256);
+
+        CREATE TABLE idx_file_seen (
+            serial TEXT NOT NULL,
+            path BLOB NOT NULL,
+            size INTEGER NOT NULL,
+            modified INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            entry INTEGER NOT NULL,
+            PRIMARY KEY (serial, path)
+        ) STRICT;
+        """
+
+    /// Updates the query tables for one appended entry.
+    static func apply(_ entry: ManifestEntry, index: UInt64, db: Database) throws {
+        let fields = entry.fields
+        switch entry.type {
+        case .officerRegistered:
+            guard let certificate = fields["certificate"]?.stringValue, let name = fields["name"]?.stringValue else {
+                return
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO idx_officer (certificate, name, entry) VALUES (?, ?, ?)
+                    ON CONFLICT (certificate) DO UPDATE SET name = excluded.name, entry = excluded.entry
+                    """,
+                arguments: [certificate, name, Int64(index)])
+        case .assignmentRecorded:
+            guard let serial = fields["recorder"]?.stringValue, let certificate = fields["officer"]?.stringValue,
+                let from = fields["from"]?.stringValue.flatMap(RFC3339.parseSeconds)
+            else { return }
+            let to = fields["to"]?.stringValue.flatMap(RFC3339.parseSeconds)
+            try db.execute(
+                sql: "INSERT INTO idx_assignment (entry, serial, certificate, from_time, to_time) VALUES (?, ?, ?, ?, ?)",
+                arguments: [Int64(index), serial, certificate, Int64(from), to.map { Int64($0) }])
+        case .clipIngested:
+            guard let recorder = fields["recorder"], let serial = recorder["serial"]?.stringValue,
+                let model = recorder["model"]?.stringValue, let sha = fields["sha256"]?.stringValue,
+                let size = fields["size"]?.intValue, let path = Self.pathBytes(fields),
+                let modified = fields["modified"]?.stringValue.flatMap(RFC3339.parseSeconds),
+                let start = fields["recordingStart"]?.stringValue.flatMap(RFC3339.parseSeconds),
+                let end = fields["recordingEnd"]?.stringValue.flatMap(RFC3339.parseSeconds),
+                let ingest = RFC3339.parseSeconds(entry.time)
+            else { return }
+            try db.execute(
+                sql: """
+                    INSERT INTO idx_clip (entry, sha256, serial, model, path, size, modified, recording_start,
+                        recording_end, officer, late, ingest_time)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    Int64(index), sha, serial, model, Data(path), size, Int64(modified), Int64(start), Int64(end),
+                    fields["officer"]?["certificate"]?.stringValue, fields["late"]?.boolValue == true ? 1 : 0,
+                    Int64(ingest),
+                ])
+            try seen(serial: serial, path: path, size: size, modified: Int64(modified), sha256: sha, index: index, db: db)
+        case .clipAnomaly where fields["kind"]?.stringValue == "modifiedTimeChanged":
+            guard let serial = fields["recorder"]?["serial"]?.stringValue, let sha = fields["sha256"]?.stringValue,
+                let size = fields["size"]?.intValue, let path = Self.pathBytes(fields),
+                let modified = fields["modified"]?.stringValue.flatMap(RFC3339.parseSeconds)
+            else { return }
+            try seen(serial: serial, path: path, size: size, modified: Int64(modified), sha256: sha, index: index, db: db)
+        default:
+            return
+        }
+    }
+
+    /// Records the latest state of a recorder file that the manifest accounts for.
+    private static func seen(
+        serial: String, path: [UInt8], size: Int64, modified: Int64, sha256: String, index: UInt64, db: Database
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO idx_file_seen (serial, path, size, modified, sha256, entry) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (serial, path) DO UPDATE SET size = excluded.size, modified = excluded.modified,
+                    sha256 = excluded.sha256, entry = excluded.entry
+                """,
+            arguments: [serial, Data(path), size, modified, sha256, Int64(index)])
+    }
+
+    /// The exact path bytes of an entry: `pathHex` when the path is not UTF-8, else `path`.
+    static func pathBytes(_ fields: [String: JSONValue]) -> [UInt8]? {
+        if let hex = fields["pathHex"]?.stringValue {
+            var bytes = [UInt8]()
+            var characters = Array(hex.utf8)[...]
+            while characters.count >= 2 {
+                guard let byte = UInt8(String(decoding: characters.prefix(2), as: UTF8.self), radix: 16) else {
+                    return nil
+                }
+                bytes.append(byte)
+                characters = characters.dropFirst(2)
+            }
+            return characters.isEmpty ? bytes : nil
+        }
+        return fields["path"]?.stringValue.map { Array($0.utf8) }
+    }
+
+    /// Empties the query tables and replays every entry into them.
+    static func rebuild(_ db: Database) throws {
+        try db.execute(sql: "DELETE FROM idx_officer; DELETE FROM idx_assignment; DELETE FROM idx_clip; DELETE FROM idx_file_seen;")
+        let rows = try Row.fetchCursor(db, sql: "SELECT seq, body FROM entry ORDER BY seq")
+        while let row = try rows.next() {
+            let body: Data = row["body"]
+            guard let entry = try? ManifestEntry(body: Array(body)) else { continue }
+            try apply(entry, index: UInt64(row["seq"] as Int64), db: db)
+        }
+    }
+}

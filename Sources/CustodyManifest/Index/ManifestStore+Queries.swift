@@ -1,0 +1,124 @@
+public import CustodyCore
+public import Foundation
+import GRDB
+
+/// What the index knows about a file already ingested from a recorder.
+public struct IngestedFile: Sendable, Equatable {
+    /// The `clip.ingested` entry's index.
+    public let entryIndex: UInt64
+    /// Its digest.
+    public let sha256: SHA256Hash
+    /// The size when ingested.
+    public let size: UInt64
+    /// The modification time when ingested, whole seconds since the epoch.
+    public let modifiedSeconds: Int64
+}
+
+/// One line of `custody clips`.
+public struct ClipSummary: Sendable, Equatable {
+    public let entryIndex: UInt64
+    public let sha256: String
+    public let serial: String
+    public let model: String
+    public let path: RecorderPath?
+    public let size: UInt64
+    public let recordingStart: Date
+    public let recordingEnd: Date
+    public let officerCertificate: String?
+    public let late: Bool
+    public let ingestTime: Date
+}
+
+/// The officer register and the ingest queries, answered from the query tables.
+extension ManifestStore {
+    /// Registers an officer and appends the entry (Art 8).
+    @discardableResult
+    public func registerOfficer(_ officer: Officer, time: Date) throws(ManifestError) -> StoredEntry {
+        try append(.officerRegistered(officer, time: time))
+    }
+
+    /// The officer with `certificate`, if registered.
+    public func officer(certificate: String) throws(ManifestError) -> Officer? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT certificate, name FROM idx_officer WHERE certificate = ?", arguments: [certificate])
+                .map { Officer(certificate: $0["certificate"], name: $0["name"]) }
+        }
+    }
+
+    /// Every registered officer, by certificate.
+    public func officers() throws(ManifestError) -> [Officer] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT certificate, name FROM idx_officer ORDER BY certificate")
+                .map { Officer(certificate: $0["certificate"], name: $0["name"]) }
+        }
+    }
+
+    /// Every assignment of the recorder `serial`, in entry order.
+    public func assignments(serial: String) throws(ManifestError) -> [Assignment] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM idx_assignment WHERE serial = ? ORDER BY entry", arguments: [serial]
+            ).map { row in
+                Assignment(
+                    recorderSerial: row["serial"], officerCertificate: row["certificate"],
+                    from: Date(timeIntervalSince1970: Double(row["from_time"] as Int64)),
+                    to: (row["to_time"] as Int64?).map { Date(timeIntervalSince1970: Double($0)) },
+                    entryIndex: UInt64(row["entry"] as Int64))
+            }
+        }
+    }
+
+    /// The latest ingest of `path` from the recorder `serial`, if any.
+    public func ingestedFile(serial: String, path: RecorderPath) throws(ManifestError) -> IngestedFile? {
+        try read { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT entry, sha256, size, modified FROM idx_file_seen WHERE serial = ? AND path = ?",
+                arguments: [serial, Data(path.bytes)]
+            ).flatMap { row in
+                SHA256Hash(hex: row["sha256"] as String).map {
+                    IngestedFile(
+                        entryIndex: UInt64(row["entry"] as Int64), sha256: $0, size: UInt64(row["size"] as Int64),
+                        modifiedSeconds: row["modified"])
+                }
+            }
+        }
+    }
+
+    /// Ingested clips, newest recording first, optionally only one recorder's, one officer's or the late ones.
+    public func clips(
+        recorder: String? = nil, officer: String? = nil, lateOnly: Bool = false, limit: Int = 1000
+    ) throws(ManifestError) -> [ClipSummary] {
+        var conditions = [String]()
+        var arguments = StatementArguments()
+        if let recorder {
+            conditions.append("serial = ?")
+            _ = arguments.append(contentsOf: [recorder])
+        }
+        if let officer {
+            conditions.append("officer = ?")
+            _ = arguments.append(contentsOf: [officer])
+        }
+        if lateOnly { conditions.append("late = 1") }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        _ = arguments.append(contentsOf: [limit])
+        let query = "SELECT * FROM idx_clip \(filter) ORDER BY recording_start DESC, entry DESC LIMIT ?"
+        return try read { db in
+            try Row.fetchAll(db, sql: query, arguments: arguments).map { row in
+                ClipSummary(
+                    entryIndex: UInt64(row["entry"] as Int64), sha256: row["sha256"], serial: row["serial"],
+                    model: row["model"], path: RecorderPath(bytes: Array(row["path"] as Data)),
+                    size: UInt64(row["size"] as Int64),
+                    recordingStart: Date(timeIntervalSince1970: Double(row["recording_start"] as Int64)),
+                    recordingEnd: Date(timeIntervalSince1970: Double(row["recording_end"] as Int64)),
+                    officerCertificate: row["officer"], late: (row["late"] as Int64) != 0,
+                    ingestTime: Date(timeIntervalSince1970: Double(row["ingest_time"] as Int64)))
+            }
+        }
+    }
+
+    /// Rebuilds the query tables from the entries.
+    public func reindex() throws(ManifestError) {
+        try write { db in try ManifestIndex.rebuild(db) }
+    }
+}
