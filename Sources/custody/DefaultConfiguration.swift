@@ -17,6 +17,24 @@ enum DefaultConfiguration {
         # How often custodyd signs a checkpoint when there are new entries.
         checkpoint_interval_seconds = 60
 
+        [ingest]
+        # How many files copy at once.
+        concurrent_files = 2
+        # Free space always kept on the store, in bytes; a file that would eat into it is refused.
+        reserve_bytes = 1073741824
+
+        [upload]
+        # Art 23: footage must be stored within this many hours after recording ends.
+        window_hours = 24
+
+        # A recorder model with GA/T 947-style names, e.g. DSJ8A1234_64000123_20260301081530_0007.MP4.
+        # Add one [[models]] table per model; config/custody.toml documents every key.
+        [[models]]
+        name = "GA947"
+        media = ["**/*.MP4", "**/*.MOV", "**/*.JPG", "**/*.WAV"]
+        file_name = "{serial}_{officer}_{start}_{sequence}.MP4"
+        time_zone = "+08:00"
+
         """
     }
 }

@@ -36,15 +36,20 @@ public final class IngestService: Sendable {
         progress: @escaping @Sendable (IngestProgress) -> Void = { _ in },
         shouldStop: @escaping @Sendable () -> Bool = { false }
     ) throws(IngestError) -> IngestSummary {
+        content.cleanStaging()  // copies left by a process that died; live ones are locked and kept
         let listing = try source.listFiles()
         var summary = IngestSummary(recorder: source.identity)
         summary.filesListed = listing.files.count
         summary.refused = listing.refused
         for refused in listing.refused {
-            try record(
-                .clipAnomaly(
-                    kind: "refusedPath", recorder: source.identity, path: refused.path, sha256: nil,
-                    detail: "not read: \(refused.reason.rawValue)", refersTo: nil, time: now()))
+            // Recorded once per path and reason, not at every dock.
+            let known = try mapManifest { () throws(ManifestError) in
+                try store.refusalRecorded(
+                    serial: source.identity.serial, path: refused.path, reason: refused.reason.rawValue)
+            }
+            if !known {
+                try record(.pathRefused(recorder: source.identity, path: refused.path, reason: refused.reason.rawValue, time: now()))
+            }
         }
         let plan = try IngestPlan(listing: listing, model: model, serial: source.identity.serial, store: store)
         summary.notMedia = plan.notMedia

@@ -67,6 +67,22 @@ extension ManifestEntry {
         return try ManifestEntry(type: .clipAnomaly, time: time, fields: fields)
     }
 
+    /// A `clip.anomaly` entry of kind `refusedPath`: a path on a recorder that was never read (Art 28).
+    public static func pathRefused(
+        recorder: RecorderIdentity, path: RecorderPath, reason: String, time: Date
+    ) throws(ManifestError) -> ManifestEntry {
+        var fields: [String: JSONValue] = [
+            "kind": .string("refusedPath"),
+            "recorder": .object(["serial": .string(recorder.serial), "model": .string(recorder.model)]),
+            "path": .string(path.display),
+            "reason": .string(reason),
+            "detail": .string("not read: \(reason); a recorder holds only regular files and folders"),
+            "sha256": .null,
+        ]
+        if !path.isUTF8 { fields["pathHex"] = .string(path.hex) }
+        return try ManifestEntry(type: .clipAnomaly, time: time, fields: fields)
+    }
+
     /// An `ingest.interrupted` entry: a copy stopped before the file was committed (Art 22).
     public static func ingestInterrupted(
         recorder: RecorderIdentity, path: RecorderPath, size: UInt64, bytesDone: UInt64, reason: String,

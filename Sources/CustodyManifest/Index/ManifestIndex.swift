@@ -51,6 +51,14 @@ enum ManifestIndex {
             entry INTEGER NOT NULL,
             PRIMARY KEY (serial, path)
         ) STRICT;
+
+        CREATE TABLE idx_refused_path (
+            serial TEXT NOT NULL,
+            path BLOB NOT NULL,
+            reason TEXT NOT NULL,
+            entry INTEGER NOT NULL,
+            PRIMARY KEY (serial, path, reason)
+        ) STRICT;
         """
 
     /// Updates the query tables for one appended entry.
@@ -102,6 +110,13 @@ enum ManifestIndex {
                 let modified = fields["modified"]?.stringValue.flatMap(RFC3339.parseSeconds)
             else { return }
             try seen(serial: serial, path: path, size: size, modified: Int64(modified), sha256: sha, index: index, db: db)
+        case .clipAnomaly where fields["kind"]?.stringValue == "refusedPath":
+            guard let serial = fields["recorder"]?["serial"]?.stringValue, let path = Self.pathBytes(fields),
+                let reason = fields["reason"]?.stringValue
+            else { return }
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO idx_refused_path (serial, path, reason, entry) VALUES (?, ?, ?, ?)",
+                arguments: [serial, Data(path), reason, Int64(index)])
         default:
             return
         }
@@ -139,7 +154,8 @@ enum ManifestIndex {
 
     /// Empties the query tables and replays every entry into them.
     static func rebuild(_ db: Database) throws {
-        try db.execute(sql: "DELETE FROM idx_officer; DELETE FROM idx_assignment; DELETE FROM idx_clip; DELETE FROM idx_file_seen;")
+        try db.execute(sql: "DELETE FROM idx_officer; DELETE FROM idx_assignment; DELETE FROM idx_clip; DELETE FROM idx_file_seen; "
+                + "DELETE FROM idx_refused_path;")
         let rows = try Row.fetchCursor(db, sql: "SELECT seq, body FROM entry ORDER BY seq")
         while let row = try rows.next() {
             let body: Data = row["body"]

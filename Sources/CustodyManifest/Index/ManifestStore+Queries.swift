@@ -85,6 +85,15 @@ extension ManifestStore {
         }
     }
 
+    /// Whether a `refusedPath` anomaly was already recorded for this path of the recorder `serial`, for `reason`.
+    public func refusalRecorded(serial: String, path: RecorderPath, reason: String) throws(ManifestError) -> Bool {
+        try read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM idx_refused_path WHERE serial = ? AND path = ? AND reason = ?)",
+                arguments: [serial, Data(path.bytes), reason]) ?? false
+        }
+    }
+
     /// Ingested clips, newest recording first, optionally only one recorder's, one officer's or the late ones.
     public func clips(
         recorder: String? = nil, officer: String? = nil, lateOnly: Bool = false, limit: Int = 1000
