@@ -10,8 +10,16 @@ RUN_PACKAGES  := libsqlite3-dev pkg-config
 # Packages the tests add: the sqlite3 shell (append-only tests on a connection without Custody's code),
 # Go and x/mod (cross-check with an implementation nobody here wrote), ffmpeg (real MP4 files).
 TEST_PACKAGES := $(RUN_PACKAGES) sqlite3 golang-go golang-golang-x-mod-dev ffmpeg
+# Docking (issue 4): libudev to build custodyd; for its tests umockdev with its Python bindings (fake udev
+# devices), FUSE drivers and mkfs tools for exFAT and FAT32 images, udevadm (rules lint), systemd-analyze (unit).
+RUN_PACKAGES  += libudev-dev
+TEST_PACKAGES += libudev-dev umockdev gir1.2-umockdev-1.0 python3-gi exfat-fuse fusefat exfatprogs dosfstools mtools \
+                 udev systemd e2fsprogs
+DEMO_PACKAGES := $(RUN_PACKAGES) ffmpeg umockdev gir1.2-umockdev-1.0 python3-gi e2fsprogs
+PREFIX       ?= /usr/local
+DESTDIR      ?=
 
-.PHONY: all build run test deps-run deps-test check-imports crosscheck unit-tests clean
+.PHONY: all build run test bench demo install deps-run deps-test check-imports crosscheck unit-tests clean
 
 all: build
 
@@ -37,6 +45,40 @@ test: deps-test check-imports
 
 check-imports:
 	scripts/check-imports
+
+# Packages the benchmarks add: losetup and mount (mount, util-linux), mkfs.ext4 -d (e2fsprogs), cp, sync and
+# sha256sum (coreutils) and openssl, the tools Custody is measured against.
+BENCH_PACKAGES := $(RUN_PACKAGES) mount util-linux e2fsprogs coreutils openssl
+
+# The benchmark harness of issue 10 (as root: loop mounts, drop_caches). Release build in its own scratch path;
+# results in docs/benchmarks.md. About 10-15 minutes on a 2-core VM.
+bench:
+	export BENCH_STARTED=$$(date +%s) && scripts/apt-ensure $(BENCH_PACKAGES) \
+	    && $(SWIFT) build -c release --scratch-path .build-release --product custody-bench \
+	    && Benchmarks/run.sh
+
+# A newcomer's first dock: a sample recorder image with ffmpeg clips, custodyd on the embedded default, the image
+# docked as a loop device (udev simulated by umockdev), progress in `custody status`, entries, verify. As root.
+demo: build
+	scripts/apt-ensure $(DEMO_PACKAGES)
+	scripts/demo $(BUILD_DIR)
+
+# Installs binaries, the systemd unit, the udev rules and (if absent) the configuration; as root.
+install:
+	scripts/apt-ensure $(RUN_PACKAGES)
+	$(SWIFT) build -c release --product custody && $(SWIFT) build -c release --product custodyd
+	install -D -m 0755 .build/release/custody $(DESTDIR)$(PREFIX)/bin/custody
+	install -D -m 0755 .build/release/custodyd $(DESTDIR)$(PREFIX)/bin/custodyd
+	install -d -m 0755 $(DESTDIR)/etc/systemd/system $(DESTDIR)/etc/udev/rules.d $(DESTDIR)/etc/custody
+	sed 's#/usr/local/bin/custodyd#$(PREFIX)/bin/custodyd#' systemd/custodyd.service \
+	    > $(DESTDIR)/etc/systemd/system/custodyd.service
+	[ -f $(DESTDIR)/etc/custody/custody.toml ] || install -m 0644 config/custody.toml $(DESTDIR)/etc/custody/custody.toml
+	$(DESTDIR)$(PREFIX)/bin/custody --config $(DESTDIR)/etc/custody/custody.toml udev-rules \
+	    > $(DESTDIR)/etc/udev/rules.d/70-custody.rules
+	@if [ -z "$(DESTDIR)" ]; then \
+	    udevadm control --reload 2>/dev/null || true; systemctl daemon-reload 2>/dev/null || true; \
+	    echo "installed; next: edit /etc/custody/custody.toml, custody init, then systemctl enable --now custodyd"; \
+	fi
 
 crosscheck:
 	Tests/interop/crosscheck.sh $(BUILD_DIR)/custody

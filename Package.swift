@@ -34,6 +34,15 @@ let package = Package(
             ]
         ),
         .target(name: "CCustodySystem"),
+        .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
+        .target(
+            name: "CustodyDevices",
+            dependencies: [
+                "CUdev",
+                "CustodyCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "CustodyIngest",
             dependencies: [
@@ -57,9 +66,22 @@ let package = Package(
             dependencies: [
                 "CustodyCore",
                 "CustodyManifest",
+                "CustodyIngest",
+                "CustodyDevices",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
+        ),
+        .executableTarget(
+            name: "custody-bench",
+            dependencies: [
+                "CustodyCore",
+                "CustodyManifest",
+                "CustodyIngest",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Benchmarks/custody-bench"
         ),
         .target(
             name: "CustodyTesting",
@@ -75,12 +97,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CustodyIngestTests", dependencies: ["CustodyIngest", "CustodyTesting"]),
-        .testTarget(name: "CustodyCLITests", dependencies: ["CustodyManifest", "CustodyTesting"]),
+        .testTarget(name: "CustodyDevicesTests", dependencies: ["CustodyDevices", "CustodyTesting"]),
+        .testTarget(name: "CustodyCLITests", dependencies: ["CustodyCore", "CustodyManifest", "CustodyTesting"]),
     ]
 )
 
 // One strict-settings loop over every Swift target of ours (shared/STYLE.md habit 6).
-for target in package.targets where target.name != "CCustodySystem" {
+for target in package.targets where !["CCustodySystem", "CUdev"].contains(target.name) {
     var settings = target.swiftSettings ?? []
     settings += [
         .swiftLanguageMode(.v6),

@@ -59,10 +59,11 @@ public enum SQLiteShell {
 
     /// Formats bytes as an SQL blob literal, `x'…'`.
     public static func blobLiteral(_ bytes: some Sequence<UInt8>) -> String {
-        "x'" + bytes.map { byte in
-            let text = String(byte, radix: 16)
-            return byte < 16 ? "0" + text : text
-        }.joined() + "'"
+        "x'"
+            + bytes.map { byte in
+                let text = String(byte, radix: 16)
+                return byte < 16 ? "0" + text : text
+            }.joined() + "'"
     }
 
     /// Quotes text as an SQL string literal.

@@ -13,7 +13,9 @@ struct CustodyCommand: ParsableCommand {
         subcommands: [
             InitCommand.self, VerifierKeyCommand.self, EntriesCommand.self, CheckpointCommand.self,
             ProveCommand.self, VerifyCommand.self, AppendNoteCommand.self, IngestCommand.self, ClipsCommand.self,
-            OfficersCommand.self, AssignCommand.self,
+            OfficersCommand.self, AssignCommand.self, GapsCommand.self, ExplainCommand.self, ExceptionCommand.self,
+            OverdueCommand.self, LinkCommand.self, UnlinkCommand.self, CaseCommand.self, ReindexCommand.self,
+            StatusCommand.self, UdevRulesCommand.self,
         ]
     )
 

@@ -37,6 +37,11 @@ struct VerifyCommand: ParsableCommand {
         }
         if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         var problems = report.findings.map(\.message)
+        let differing = try manifest { () throws(ManifestError) in try station.store.indexDifferences() }
+        for table in differing {
+            problems.append(
+                "the query table \(table) disagrees with the entries; the entries are the truth: run `custody reindex`")
+        }
         var againstLine: String?
         if let against {
             guard let data = FileManager.default.contents(atPath: against) else {

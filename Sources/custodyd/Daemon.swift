@@ -1,4 +1,6 @@
 import CustodyCore
+import CustodyDevices
+import CustodyIngest
 import CustodyManifest
 import Foundation
 import Logging
@@ -9,9 +11,12 @@ import ServiceLifecycle
 @main
 enum Daemon {
     static func main() async {
+        let level = ProcessInfo.processInfo.environment["CUSTODY_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+        let toJournal = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] != nil
         LoggingSystem.bootstrap { label in
+            if toJournal { return JournalLogHandler(logLevel: level) }
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = ProcessInfo.processInfo.environment["CUSTODY_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+            handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "custodyd")
@@ -69,13 +74,50 @@ enum Daemon {
             store: store, signer: signer, interval: configuration.manifest.checkpointInterval,
             logger: logger)
         checkpoints.signIfGrown()
+        let notifier = SystemdNotifier()
+        let board = StatusBoard(runtimeDirectory: configuration.runtimeDirectory, notifier: notifier, logger: logger)
+        let gate = ReadinessGate()
+        let settings = DockSettings(configuration)
         let readiness = ReadinessService(
-            logger: logger, metadata: ["config": "\(configURL.path)", "version": "\(CustodyVersion.current)"])
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: checkpoints), .init(service: readiness)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+            logger: logger, metadata: ["config": "\(configURL.path)", "version": "\(CustodyVersion.current)"],
+            notifier: notifier, gate: gate, board: board)
+        // Shut down in reverse order: reloads stop, STOPPING=1 is sent, docks roll back and record their undock,
+        // and the checkpoint service signs a last checkpoint covering all of it.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: checkpoints)]
+        services.append(
+            .init(
+                service: OverdueService(
+                    store: store, window: configuration.upload.window, interval: .seconds(3600), logger: logger)))
+        if configuration.docking.enabled {
+            let content = try ContentStore(
+                root: configuration.storage.storeDirectory, staging: configuration.storage.stagingDirectory)
+            let ingest = IngestService(
+                store: store, content: content, configuration: configuration,
+                copySlots: CopySlots(limit: configuration.docking.maxConcurrentCopies))
+            services.append(
+                .init(
+                    service: DockService(
+                        watcher: DockWatcher(tag: configuration.docking.tag, logger: logger), ingest: ingest,
+                        store: store, settings: settings, board: board, gate: gate, logger: logger)))
+            logger.info(
+                "docking enabled",
+                metadata: [
+                    "docking.tag": "\(configuration.docking.tag)",
+                    "docking.runtimeDirectory": "\(configuration.runtimeDirectory.path)",
+                    "docking.models": "\(configuration.models.filter { $0.usbVendorID != nil }.map(\.name).joined(separator: ","))",
+                ])
+        } else {
+            gate.open()
+            logger.info("docking disabled (docking.enabled = false)")
+        }
+        services.append(.init(service: readiness))
+        services.append(
+            .init(service: ReloadService(configURL: configURL, settings: settings, notifier: notifier, logger: logger)))
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Time-boxed: a copy in flight stops at its next 4 MiB buffer; the unit's TimeoutStopSec is longer.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(30)
+        let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
         logger.info("custodyd stopped cleanly")
     }

@@ -7,22 +7,62 @@ import Testing
 final class CLITestStation {
     let folder: URL
     let config: URL
+    /// The station's state directory: `state` beside the configuration unless given to ``init(stateDirectory:)``.
+    let stateDirectory: URL
 
-    init() throws {
+    /// Creates the station; `stateDirectory`, when given, is passed to `custody init --state-directory`.
+    init(stateDirectory: URL? = nil) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("custody-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         config = folder.appendingPathComponent("custody.toml")
-        let result = try custody(["init", "--origin", "test.example/station-1"])
+        self.stateDirectory = stateDirectory ?? folder.appendingPathComponent("state")
+        var arguments = ["init", "--origin", "test.example/station-1"]
+        if let stateDirectory { arguments += ["--state-directory", stateDirectory.path] }
+        let result = try custody(arguments)
         try #require(result.status == 0, "custody init failed: \(result.standardError)")
     }
 
     deinit { try? FileManager.default.removeItem(at: folder) }
 
-    var database: URL { folder.appendingPathComponent("state/custody.sqlite") }
-    var keyFile: URL { folder.appendingPathComponent("state/keys/checkpoint.key") }
+    var database: URL { stateDirectory.appendingPathComponent("custody.sqlite") }
+    var keyFile: URL { stateDirectory.appendingPathComponent("keys/checkpoint.key") }
+    /// The content store's root, holding `sha256/ab/cd/<hex>`.
+    var storeDirectory: URL { stateDirectory.appendingPathComponent("store") }
+    /// Where copies in flight live.
+    var stagingDirectory: URL { stateDirectory.appendingPathComponent("staging") }
 
     func custody(_ arguments: [String]) throws -> CommandRunner.Result {
         try CommandRunner.custody(config: config, arguments)
+    }
+
+    /// Appends TOML (a `[[models]]` table, an `[ingest]` table…) to the station's configuration file.
+    func appendConfiguration(_ toml: String) throws {
+        let handle = try FileHandle(forWritingTo: config)
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(("\n" + toml + "\n").utf8))
+    }
+
+    /// Sets `key = value` (`value` already written as TOML) in the configuration's `[table]`: replaces the key's
+    /// line when the table has one, else adds it under the table's header, appending the table when missing.
+    func setConfiguration(_ table: String, _ key: String, _ value: String) throws {
+        var lines = try String(contentsOf: config, encoding: .utf8).components(separatedBy: "\n")
+        let line = "\(key) = \(value)"
+        func trimmed(_ index: Int) -> String { lines[index].trimmingCharacters(in: .whitespaces) }
+        if let header = lines.indices.first(where: { trimmed($0) == "[\(table)]" }) {
+            var end = header + 1
+            while end < lines.count, !trimmed(end).hasPrefix("[") { end += 1 }
+            if let existing = (header + 1..<end).first(where: {
+                trimmed($0).hasPrefix("\(key) ") || trimmed($0).hasPrefix("\(key)=")
+            }) {
+                lines[existing] = line
+            } else {
+                lines.insert(line, at: header + 1)
+            }
+        } else {
+            lines += ["[\(table)]", line, ""]
+        }
+        try Data(lines.joined(separator: "\n").utf8).write(to: config)
     }
 
     /// Runs plain SQL with the sqlite3 shell: a connection opened without Custody's code.

@@ -1,3 +1,4 @@
+import CustodyCore
 import CustodyManifest
 import CustodyTesting
 import Foundation
@@ -64,6 +65,21 @@ import Testing
         #expect(log.contains("custody verify"))
         let entries = try station.custody(["entries"]).standardOutput.split(separator: "\n")
         #expect(entries.count == 4, "custodyd must not append to a manifest that failed its tail check")
+    }
+
+    @Test func logsOverdueRecordersAtStart() throws {
+        let station = try CLITestStation()
+        #expect(try station.custody(["officers", "add", "--cert", "64000123", "--name", "张伟"]).status == 0)
+        let handover = RFC3339.format(Date().addingTimeInterval(-72 * 3600))
+        #expect(try station.custody(["assign", "--recorder", "OUT1", "--officer", "64000123", "--from", handover]).status == 0)
+        #expect(try station.custody(["assign", "--recorder", "FRESH1", "--officer", "64000123"]).status == 0)
+        let (process, err, log) = try start(station)
+        kill(process.processIdentifier, SIGTERM)
+        let rest = log + String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(rest.contains("recorder overdue"))
+        #expect(rest.contains("recorder.serial=OUT1"))
+        #expect(!rest.contains("recorder.serial=FRESH1"))
     }
 
     @Test func documentedExampleConfigurationIsValid() throws {

@@ -46,19 +46,26 @@ struct CustodyConfigurationTests {
     }
 
     @Test func aRelativeStateDirectoryIsResolvedAgainstTheConfigurationsFolder() throws {
-        #expect(try Self.parse("[storage]\nstate_directory = \"state\"").storage.stateDirectory.path == "/etc/custody/state")
+        #expect(
+            try Self.parse("[storage]\nstate_directory = \"state\"").storage.stateDirectory.path == "/etc/custody/state"
+        )
         #expect(try Self.parse("[storage]\nstate_directory = \"../var/x\"").storage.stateDirectory.path == "/etc/var/x")
-        #expect(try Self.parse("[storage]\nstate_directory = \"./a/./b\"").storage.stateDirectory.path == "/etc/custody/a/b")
+        #expect(
+            try Self.parse("[storage]\nstate_directory = \"./a/./b\"").storage.stateDirectory.path == "/etc/custody/a/b"
+        )
     }
 
     @Test func loadReadsAFileAndResolvesAgainstItsFolder() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("custody-config-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "custody-config-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("custody.toml")
         try "[storage]\nstate_directory = \"state\"\n".write(to: file, atomically: true, encoding: .utf8)
         let configuration = try CustodyConfiguration.load(from: file)
-        #expect(configuration.storage.stateDirectory.path == folder.appendingPathComponent("state").standardizedFileURL.path)
+        #expect(
+            configuration.storage.stateDirectory.path == folder.appendingPathComponent("state").standardizedFileURL.path
+        )
         let missing = #expect(throws: ConfigurationError.self) {
             try CustodyConfiguration.load(from: folder.appendingPathComponent("absent.toml"))
         }

@@ -40,7 +40,8 @@ struct RFC3339Tests {
         #expect(RFC3339.parse("1900-02-29T00:00:00Z") == nil)  // divisible by 100 only
         #expect(RFC3339.parse("2100-02-29T00:00:00Z") == nil)
         #expect(RFC3339.parse("2026-02-29T00:00:00Z") == nil)
-        #expect(RFC3339.parseSeconds("2024-03-01T00:00:00Z")! - RFC3339.parseSeconds("2024-02-28T00:00:00Z")! == 2 * 86_400)
+        #expect(
+            RFC3339.parseSeconds("2024-03-01T00:00:00Z")! - RFC3339.parseSeconds("2024-02-28T00:00:00Z")! == 2 * 86_400)
         #expect(RFC3339.parseSeconds("2023-03-01T00:00:00Z")! - RFC3339.parseSeconds("2023-02-28T00:00:00Z")! == 86_400)
     }
 
@@ -82,7 +83,8 @@ struct RFC3339Tests {
         for _ in 0..<2000 {
             let seconds = Int64.random(in: -2_208_988_800...4_102_444_800, using: &generator)  // 1900 … 2100
             let parts = calendar.dateComponents(
-                [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+                [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: TimeInterval(seconds))
+            )
             let expected = String(
                 format: "%04d-%02d-%02dT%02d:%02d:%02dZ", parts.year!, parts.month!, parts.day!, parts.hour!,
                 parts.minute!, parts.second!)

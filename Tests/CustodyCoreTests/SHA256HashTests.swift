@@ -7,7 +7,8 @@ import Testing
 struct SHA256HashTests {
     @Test func digestsMatchKnownSHA256Values() {
         #expect(SHA256Hash.of(Data()).hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256Hash.of(Data("abc".utf8)).hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            SHA256Hash.of(Data("abc".utf8)).hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
     @Test func hexRoundTripsAndIsLowercase() {

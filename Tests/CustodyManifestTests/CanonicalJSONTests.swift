@@ -29,14 +29,21 @@ struct CanonicalJSONTests {
         #expect(Self.text([1, "a", nil, [true]]) == "[1,\"a\",null,[true]]")
     }
 
-    @Test func objectKeysAreSortedByTheirUTF8Bytes() {
+    @Test func objectKeysAreSortedByTheirUTF8Bytes() throws {
         // "B" (0x42) < "a" (0x61) < "é" (0xC3 0xA9); a key sorts before its extensions.
         let value: JSONValue = ["é": 1, "a": 2, "B": 3, "aa": 4, "a\u{0}": 5, "": 6, "\u{7f}": 7, "Z": 8, "😀": 9]
-        #expect(Self.text(value) == "{\"\":6,\"B\":3,\"Z\":8,\"a\":2,\"a\\u0000\":5,\"aa\":4,\"\u{7f}\":7,\"é\":1,\"😀\":9}")
+        #expect(
+            Self.text(value) == "{\"\":6,\"B\":3,\"Z\":8,\"a\":2,\"a\\u0000\":5,\"aa\":4,\"\u{7f}\":7,\"é\":1,\"😀\":9}")
         // Not Unicode scalar or UTF-16 order: U+FF61 (EF BD A1) sorts before U+1F600 (F0 9F 98 80) in both,
         // but U+E000 (EE 80 80) vs U+10000 (F0 90 80 80) differ between UTF-16 and UTF-8.
         let tricky: JSONValue = ["\u{10000}": 1, "\u{E000}": 2]
         #expect(Self.text(tricky) == "{\"\u{E000}\":2,\"\u{10000}\":1}")
+        // Not Swift's String order either, which compares normalized text: a decomposed "Å" (41 CC 8A) sorts
+        // before "B" (42) by bytes, but after it as a String (U+00C5).
+        let decomposed: JSONValue = ["B": 1, "A\u{30A}": 2]
+        #expect(Self.text(decomposed) == "{\"A\u{30A}\":2,\"B\":1}")
+        #expect(try CanonicalJSON.decode(CanonicalJSON.encode(decomposed)) == decomposed)
+        #expect(throws: CanonicalJSONError.self) { try Self.decode("{\"B\":1,\"A\u{30A}\":2}") }
         // Nested objects are sorted too.
         #expect(Self.text(["b": ["d": 1, "c": 2], "a": []]) == "{\"a\":[],\"b\":{\"c\":2,\"d\":1}}")
     }
@@ -143,21 +150,22 @@ struct CanonicalJSONTests {
         #expect(throws: CanonicalJSONError.self) { try Self.decode(text) }
     }
 
-    @Test(arguments: [
-        [0x22, 0xC0, 0xAF, 0x22],  // overlong "/"
-        [0x22, 0xE0, 0x80, 0xAF, 0x22],  // overlong "/" in three bytes
-        [0x22, 0xFF, 0x22],  // never valid in UTF-8
-        [0x22, 0xFE, 0x22],
-        [0x22, 0xED, 0xA0, 0x80, 0x22],  // surrogate U+D800
-        [0x22, 0xED, 0xBF, 0xBF, 0x22],  // surrogate U+DFFF
-        [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22],  // above U+10FFFF
-        [0x22, 0x80, 0x22],  // lone continuation byte
-        [0x22, 0xC3, 0x22],  // truncated sequence
-        [0x22, 0xE6, 0x97, 0x22],
-        [0x7B, 0x22, 0xC3, 0x22, 0x3A, 0x31, 0x7D],  // invalid key
-        [0xEF, 0xBB, 0xBF, 0x31],  // byte order mark
-        [0xC3, 0xA9],  // a bare character outside any string
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            [0x22, 0xC0, 0xAF, 0x22],  // overlong "/"
+            [0x22, 0xE0, 0x80, 0xAF, 0x22],  // overlong "/" in three bytes
+            [0x22, 0xFF, 0x22],  // never valid in UTF-8
+            [0x22, 0xFE, 0x22],
+            [0x22, 0xED, 0xA0, 0x80, 0x22],  // surrogate U+D800
+            [0x22, 0xED, 0xBF, 0xBF, 0x22],  // surrogate U+DFFF
+            [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22],  // above U+10FFFF
+            [0x22, 0x80, 0x22],  // lone continuation byte
+            [0x22, 0xC3, 0x22],  // truncated sequence
+            [0x22, 0xE6, 0x97, 0x22],
+            [0x7B, 0x22, 0xC3, 0x22, 0x3A, 0x31, 0x7D],  // invalid key
+            [0xEF, 0xBB, 0xBF, 0x31],  // byte order mark
+            [0xC3, 0xA9],  // a bare character outside any string
+        ] as [[UInt8]])
     func invalidUTF8IsRejected(_ bytes: [UInt8]) {
         #expect(throws: CanonicalJSONError.self) { try CanonicalJSON.decode(bytes) }
     }
@@ -178,7 +186,8 @@ struct CanonicalJSONTests {
     }
 
     @Test func acceptedExamplesDecodeToTheExpectedValues() throws {
-        #expect(try Self.decode("{\"B\":3,\"a\":[1,-2,\"\\n\"],\"é\":null}") == ["B": 3, "a": [1, -2, "\n"], "é": nil])
+        #expect(
+            try Self.decode("{\"B\":3,\"a\":[1,-2,\"\\n\"],\"é\":null}") == ["B": 3, "a": [1, -2, "\n"], "é": nil])
         #expect(try Self.decode("\"a/b\"") == "a/b")
         #expect(try Self.decode("\"\u{7f}\"") == "\u{7f}")
         #expect(try Self.decode("-9223372036854775808") == .int(Int64.min))
@@ -197,7 +206,8 @@ struct CanonicalJSONTests {
 
     @Test func randomMutationsOfValidEncodingsAreRejectedOrExactlyCanonical() {
         var generator = SeededGenerator(seed: 0x6d75_7461)
-        let interesting: [UInt8] = Array(" \t\n\r\"\\/{}[],:-+.0123456789eEuabfnrtl".utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xA9, 0xED, 0xFF]
+        let interesting: [UInt8] =
+            Array(" \t\n\r\"\\/{}[],:-+.0123456789eEuabfnrtl".utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xA9, 0xED, 0xFF]
         var accepted = 0
         var rejected = 0
         for _ in 0..<6000 {

@@ -19,7 +19,8 @@ struct CheckpointTests {
             Checkpoint(origin: "custody.test/station-01", size: 0, root: MerkleHash.emptyRoot),
             Checkpoint(origin: "o", size: 8, root: Self.root),
             Checkpoint(origin: "custody.test/station-01", size: UInt64(Int64.max), root: Self.root),
-            Checkpoint(origin: "origin with spaces is only a line", size: 42, root: Self.root, extensions: ["ext one", "— x"]),
+            Checkpoint(
+                origin: "origin with spaces is only a line", size: 42, root: Self.root, extensions: ["ext one", "— x"]),
         ]
         for checkpoint in samples {
             let parsed = try Checkpoint(text: checkpoint.text)

@@ -48,7 +48,9 @@ struct ManifestConnectionTests {
         defer { directory.remove() }
         let store = try ManifestStore.open(at: directory.file("custody.sqlite"))
         let rows = try store.read { db in
-            try Row.fetchAll(db, sql: "PRAGMA table_list").filter { ["entry", "subtree", "checkpoint"].contains($0["name"]) }
+            try Row.fetchAll(db, sql: "PRAGMA table_list").filter {
+                ["entry", "subtree", "checkpoint"].contains($0["name"])
+            }
         }
         #expect(rows.count == 3)
         for row in rows {

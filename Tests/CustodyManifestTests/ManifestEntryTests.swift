@@ -123,7 +123,8 @@ struct ManifestEntryTests {
         let overhead = try Self.overhead()
         let text = String(repeating: "a", count: ManifestEntry.maximumSize - overhead)
         // Canonical bytes of exactly 64 KiB, written by hand, since the builder refuses them.
-        let bytes = Array(#"{"text":""#.utf8) + Array(text.utf8)
+        let bytes =
+            Array(#"{"text":""#.utf8) + Array(text.utf8)
             + Array(#"","time":"2026-02-28T23:59:59Z","type":"admin.note","v":1}"#.utf8)
         #expect(bytes.count == ManifestEntry.maximumSize)
         #expect(try CanonicalJSON.decode(bytes) != .null)
@@ -132,11 +133,14 @@ struct ManifestEntryTests {
         #expect(throws: ManifestError.self) { try ManifestEntry(body: [UInt8](repeating: 0x20, count: 10 << 20)) }
     }
 
-    @Test(arguments: [
-        [0xFF], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0x80], [0xC3],
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            [0xFF], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0x80], [0xC3],
+        ] as [[UInt8]])
     func aBodyThatIsNotUTF8IsRefused(_ bad: [UInt8]) {
-        let bytes = Array(#"{"text":"ok"#.utf8) + bad + Array(#"","time":"2026-02-28T23:59:59Z","type":"admin.note","v":1}"#.utf8)
+        let bytes =
+            Array(#"{"text":"ok"#.utf8) + bad
+            + Array(#"","time":"2026-02-28T23:59:59Z","type":"admin.note","v":1}"#.utf8)
         let error = #expect(throws: ManifestError.self) { try ManifestEntry(body: bytes) }
         #expect(error?.code == .invalidEntry)
     }

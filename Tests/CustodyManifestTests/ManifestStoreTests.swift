@@ -76,7 +76,8 @@ struct ManifestStoreTests {
             let root = try reference.root(size: size)
             for index in 0..<size {
                 let proof = try store.inclusionProof(index: index, size: size)
-                #expect(proof.path == (try reference.inclusionProof(index: index, size: size)), "leaf \(index) of \(size)")
+                #expect(
+                    proof.path == (try reference.inclusionProof(index: index, size: size)), "leaf \(index) of \(size)")
                 #expect(proof.leafHash == entries[Int(index)].leafHash)
                 #expect(proof.root == root)
                 #expect(proof.index == index && proof.size == size)
@@ -110,10 +111,16 @@ struct ManifestStoreTests {
             ("index = size", { () throws(ManifestError) in _ = try store.inclusionProof(index: 5, size: 5) }),
             ("index beyond the log", { () throws(ManifestError) in _ = try store.inclusionProof(index: n) }),
             ("index > size", { () throws(ManifestError) in _ = try store.inclusionProof(index: 9, size: 4) }),
-            ("size beyond the log", { () throws(ManifestError) in _ = try store.inclusionProof(index: 0, size: n + 1) }),
+            (
+                "size beyond the log",
+                { () throws(ManifestError) in _ = try store.inclusionProof(index: 0, size: n + 1) }
+            ),
             ("size 0", { () throws(ManifestError) in _ = try store.inclusionProof(index: 0, size: 0) }),
             ("huge index", { () throws(ManifestError) in _ = try store.inclusionProof(index: .max) }),
-            ("huge index and size", { () throws(ManifestError) in _ = try store.inclusionProof(index: .max, size: .max) }),
+            (
+                "huge index and size",
+                { () throws(ManifestError) in _ = try store.inclusionProof(index: .max, size: .max) }
+            ),
             ("index Int64.max", { () throws(ManifestError) in _ = try store.inclusionProof(index: UInt64(Int64.max)) }),
             ("from 0", { () throws(ManifestError) in _ = try store.consistencyProof(from: 0, to: 5) }),
             ("from 0 to current", { () throws(ManifestError) in _ = try store.consistencyProof(from: 0) }),

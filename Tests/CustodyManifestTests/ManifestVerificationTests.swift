@@ -186,7 +186,8 @@ struct ManifestVerificationTests {
         let latest = try #require(try fixture.open().latestCheckpoint())
         let text = Checkpoint(origin: Self.origin, size: latest.size, root: latest.root).text
         let forged = try impostor.sign(text: text).serialized
-        try fixture.tamper("UPDATE checkpoint SET note = \(SQLiteShell.textLiteral(forged)) WHERE size = \(latest.size);")
+        try fixture.tamper(
+            "UPDATE checkpoint SET note = \(SQLiteShell.textLiteral(forged)) WHERE size = \(latest.size);")
         let store = try fixture.open()
         let error = #expect(throws: ManifestError.self) { try store.checkTail(verifier: fixture.verifier) }
         #expect(error?.code == .badSignature)

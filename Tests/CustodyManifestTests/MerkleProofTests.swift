@@ -78,7 +78,8 @@ struct MerkleProofTests {
                     for bit in [0, 255] {
                         var corrupted = proof
                         corrupted[position] = corrupted[position].flippingBit(bit)
-                        #expect(!Self.accepts(m, n, leaf, corrupted, root), "\(context), element \(position) bit \(bit)")
+                        #expect(
+                            !Self.accepts(m, n, leaf, corrupted, root), "\(context), element \(position) bit \(bit)")
                     }
                 }
                 // Truncated, extended at either end, or empty where a proof is required.
@@ -106,8 +107,9 @@ struct MerkleProofTests {
                     (n, n), (UInt64.max, n), (m, UInt64.max),
                 ]
                 for (badIndex, badSize) in wrong where (badIndex, badSize) != (m, n) {
-                    let expected = ReferenceMerkle.rootFromInclusion(
-                        index: badIndex, size: badSize, leaf: leaf, proof: proof) == root
+                    let expected =
+                        ReferenceMerkle.rootFromInclusion(
+                            index: badIndex, size: badSize, leaf: leaf, proof: proof) == root
                     let accepted = Self.accepts(badIndex, badSize, leaf, proof, root)
                     #expect(accepted == expected, "\(context) presented as leaf \(badIndex) of \(badSize)")
                     if !accepted { rejectedWrongParameters += 1 }
@@ -151,12 +153,14 @@ struct MerkleProofTests {
                         var corrupted = proof
                         corrupted[position] = corrupted[position].flippingBit(bit)
                         #expect(
-                            !Self.accepts(m, n, oldRoot, newRoot, corrupted), "\(context), element \(position) bit \(bit)")
+                            !Self.accepts(m, n, oldRoot, newRoot, corrupted),
+                            "\(context), element \(position) bit \(bit)")
                     }
                 }
                 if !proof.isEmpty {
                     #expect(!Self.accepts(m, n, oldRoot, newRoot, Array(proof.dropLast())), "\(context), truncated")
-                    #expect(!Self.accepts(m, n, oldRoot, newRoot, Array(proof.dropFirst())), "\(context), first dropped")
+                    #expect(
+                        !Self.accepts(m, n, oldRoot, newRoot, Array(proof.dropFirst())), "\(context), first dropped")
                     #expect(!Self.accepts(m, n, oldRoot, newRoot, []), "\(context), empty")
                     #expect(!Self.accepts(m, n, newRoot, oldRoot, proof), "\(context), roots swapped")
                     #expect(!Self.accepts(m, n, oldRoot, newRoot, [proof[0]] + proof), "\(context), first doubled")
@@ -214,7 +218,10 @@ struct MerkleProofTests {
             ("index = size", { () throws(ManifestError) in _ = try tree.inclusionProof(index: 5, size: 5) }),
             ("index > size", { () throws(ManifestError) in _ = try tree.inclusionProof(index: 9, size: 5) }),
             ("empty tree", { () throws(ManifestError) in _ = try tree.inclusionProof(index: 0, size: 0) }),
-            ("size beyond the leaves", { () throws(ManifestError) in _ = try tree.inclusionProof(index: 0, size: n + 1) }),
+            (
+                "size beyond the leaves",
+                { () throws(ManifestError) in _ = try tree.inclusionProof(index: 0, size: n + 1) }
+            ),
             ("huge size", { () throws(ManifestError) in _ = try tree.inclusionProof(index: 0, size: .max) }),
             ("huge index", { () throws(ManifestError) in _ = try tree.inclusionProof(index: .max, size: .max) }),
             ("from 0", { () throws(ManifestError) in _ = try tree.consistencyProof(from: 0, to: 5) }),

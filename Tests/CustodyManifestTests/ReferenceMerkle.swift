@@ -62,7 +62,8 @@ enum ReferenceMerkle {
 
     /// The root that an inclusion proof leads to by undoing PATH's recursion, or nil if the proof cannot be a
     /// PATH for leaf `m` of a tree of `n` leaves (wrong length, index not below size).
-    static func rootFromInclusion(index m: UInt64, size n: UInt64, leaf: SHA256Hash, proof: [SHA256Hash]) -> SHA256Hash? {
+    static func rootFromInclusion(index m: UInt64, size n: UInt64, leaf: SHA256Hash, proof: [SHA256Hash]) -> SHA256Hash?
+    {
         guard m < n else { return nil }
         var remaining = proof[...]
         func walk(_ m: UInt64, _ n: UInt64) -> SHA256Hash? {

@@ -64,7 +64,8 @@ struct SignedNoteTests {
         // The note claims to be from example.com/foo (right ID) but was signed by a different key.
         let impostor = try NoteSigner.generate(name: "example.com/foo")
         let signed = try impostor.sign(text: Self.exampleText)
-        let line = SignedNote.Signature(name: "example.com/foo", keyID: 0x530d_903a, signature: signed.signatures[0].signature)
+        let line = SignedNote.Signature(
+            name: "example.com/foo", keyID: 0x530d_903a, signature: signed.signatures[0].signature)
         let note = SignedNote(text: Self.exampleText, signatures: [line])
         let verifier = try NoteVerifier(verifierKey: Self.exampleVerifierKey)
         let error = #expect(throws: ManifestError.self) { try verifier.open(note) }
@@ -177,7 +178,8 @@ struct SignedNoteTests {
         }
         // Exactly 100 signatures is still a note.
         let hundred =
-            Self.exampleText + "\n" + String(repeating: Self.exampleSignatureLine + "\n", count: SignedNote.maximumSignatures)
+            Self.exampleText + "\n"
+            + String(repeating: Self.exampleSignatureLine + "\n", count: SignedNote.maximumSignatures)
         #expect(try SignedNote(serialized: hundred).signatures.count == SignedNote.maximumSignatures)
     }
 
@@ -238,5 +240,3 @@ struct SignedNoteTests {
         }
     }
 }
-
-

@@ -15,6 +15,14 @@ public struct CustodyConfiguration: Sendable, Equatable {
     public var upload = UploadConfiguration()
     /// The recorder models, by name.
     public var models: [RecorderModel] = []
+    /// Docking: udev, mounting, concurrency (custodyd).
+    public var docking = DockingConfiguration()
+
+    /// Where custodyd mounts recorders and writes its status: `docking.runtime_directory`, else `run` in the
+    /// state directory.
+    public var runtimeDirectory: URL {
+        docking.runtimeDirectory ?? storage.stateDirectory.appendingPathComponent("run")
+    }
 
     /// The model named `name`, if configured.
     public func model(named name: String) -> RecorderModel? {
@@ -41,7 +49,7 @@ public struct CustodyConfiguration: Sendable, Equatable {
             throw ConfigurationError("the configuration is not valid TOML: \(error)")
         }
         let root = ConfigurationTable(table, path: "")
-        try root.rejectUnknownKeys(allowed: ["storage", "manifest", "ingest", "upload", "models"])
+        try root.rejectUnknownKeys(allowed: ["storage", "manifest", "ingest", "upload", "models", "docking"])
 
         let storageTable = try root.table("storage")
         try storageTable.rejectUnknownKeys(allowed: ["state_directory"])
@@ -77,13 +85,21 @@ public struct CustodyConfiguration: Sendable, Equatable {
         }
 
         let uploadTable = try root.table("upload")
-        try uploadTable.rejectUnknownKeys(allowed: ["window_hours"])
+        try uploadTable.rejectUnknownKeys(allowed: ["window_hours", "clock_future_tolerance_seconds"])
+        if let seconds = try uploadTable.int("clock_future_tolerance_seconds") {
+            guard (0...86_400).contains(seconds) else {
+                throw ConfigurationError("upload.clock_future_tolerance_seconds must be between 0 and 86400")
+            }
+            upload.clockFutureToleranceSeconds = seconds
+        }
         if let hours = try uploadTable.int("window_hours") {
             guard (1...8760).contains(hours) else {
                 throw ConfigurationError("upload.window_hours must be between 1 and 8760, not \(hours)")
             }
             upload.windowHours = hours
         }
+
+        docking = try Self.docking(try root.table("docking"), baseDirectory: baseDirectory)
 
         for (position, modelTable) in try root.tables("models").enumerated() {
             let model = try Self.model(modelTable, position: position)
@@ -95,7 +111,10 @@ public struct CustodyConfiguration: Sendable, Equatable {
     }
 
     private static func model(_ table: ConfigurationTable, position: Int) throws(ConfigurationError) -> RecorderModel {
-        try table.rejectUnknownKeys(allowed: ["name", "media", "file_name", "time_zone", "verify_source"])
+        try table.rejectUnknownKeys(allowed: [
+            "name", "media", "file_name", "time_zone", "verify_source", "segment_minutes", "segment_tolerance_seconds",
+            "resume_window_seconds", "usb_vendor_id", "usb_product_id", "transport",
+        ])
         guard let name = try table.string("name"), !name.isEmpty,
             name.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F })
         else {
@@ -127,7 +146,80 @@ public struct CustodyConfiguration: Sendable, Equatable {
             model.timeZone = offset
         }
         if let verify = try table.bool("verify_source") { model.verifySource = verify }
+        if let minutes = try table.int("segment_minutes") {
+            guard (1...1440).contains(minutes) else {
+                throw ConfigurationError("models \"\(name)\": segment_minutes must be between 1 and 1440")
+            }
+            model.segmentMinutes = minutes
+        }
+        if let seconds = try table.int("segment_tolerance_seconds") {
+            guard (0...600).contains(seconds) else {
+                throw ConfigurationError("models \"\(name)\": segment_tolerance_seconds must be between 0 and 600")
+            }
+            model.segmentToleranceSeconds = seconds
+        }
+        if let seconds = try table.int("resume_window_seconds") {
+            guard (0...86_400).contains(seconds) else {
+                throw ConfigurationError("models \"\(name)\": resume_window_seconds must be between 0 and 86400")
+            }
+            model.resumeWindowSeconds = seconds
+        }
+        for (key, path) in [("usb_vendor_id", \RecorderModel.usbVendorID), ("usb_product_id", \.usbProductID)] {
+            guard let text = try table.string(key) else { continue }
+            let hex = text.lowercased()
+            guard hex.utf8.count == 4, hex.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+                throw ConfigurationError("models \"\(name)\": \(key) must be four hex digits, e.g. \"abcd\", not \"\(text)\"")
+            }
+            model[keyPath: path] = hex
+        }
+        guard (model.usbVendorID == nil) == (model.usbProductID == nil) else {
+            throw ConfigurationError("models \"\(name)\": give both usb_vendor_id and usb_product_id, or neither")
+        }
+        if let transport = try table.string("transport") {
+            guard let value = RecorderTransport(rawValue: transport) else {
+                throw ConfigurationError("models \"\(name)\": transport must be \"massStorage\" or \"mtp\", not \"\(transport)\"")
+            }
+            model.transport = value
+        }
         return model
+    }
+
+    private static func docking(
+        _ table: ConfigurationTable, baseDirectory: URL
+    ) throws(ConfigurationError) -> DockingConfiguration {
+        try table.rejectUnknownKeys(allowed: [
+            "enabled", "tag", "runtime_directory", "max_concurrent_copies", "mount_programs", "bays",
+        ])
+        var docking = DockingConfiguration()
+        if let enabled = try table.bool("enabled") { docking.enabled = enabled }
+        if let tag = try table.string("tag") {
+            guard !tag.isEmpty, tag.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") }) else {
+                throw ConfigurationError("docking.tag must be a non-empty word, e.g. \"custody\"")
+            }
+            docking.tag = tag
+        }
+        if let directory = try table.string("runtime_directory") {
+            guard !directory.isEmpty else { throw ConfigurationError("docking.runtime_directory must not be empty") }
+            docking.runtimeDirectory = URL(fileURLWithPath: directory, relativeTo: baseDirectory).standardizedFileURL
+        }
+        if let count = try table.int("max_concurrent_copies") {
+            guard (1...64).contains(count) else {
+                throw ConfigurationError("docking.max_concurrent_copies must be between 1 and 64, not \(count)")
+            }
+            docking.maxConcurrentCopies = count
+        }
+        for (type, program) in try table.table("mount_programs").stringTable() {
+            guard program == "kernel" || program.hasPrefix("/") else {
+                throw ConfigurationError(
+                    "docking.mount_programs.\(type) must be \"kernel\" or an absolute path, not \"\(program)\"")
+            }
+            docking.mountPrograms[type] = program
+        }
+        for (path, bay) in try table.table("bays").stringTable() {
+            guard !bay.isEmpty else { throw ConfigurationError("docking.bays.\"\(path)\" must name a bay") }
+            docking.bays[path] = bay
+        }
+        return docking
     }
 
     /// Reads and parses the file at `url`.
@@ -272,6 +364,17 @@ private struct ConfigurationTable {
                 throw ConfigurationError("\(name(key)) must be an array of tables ([[\(name(key))]])")
             }
             out.append(ConfigurationTable(sub, path: "\(name(key))[\(position)]"))
+        }
+        return out
+    }
+
+    /// Every key of the table with its string value (`[docking.bays]`, `[docking.mount_programs]`).
+    func stringTable() throws(ConfigurationError) -> [String: String] {
+        guard let table else { return [:] }
+        var out = [String: String]()
+        for key in table.keys {
+            guard let text = table[key]?.string else { throw ConfigurationError("\(name(key)) must be a string") }
+            out[key] = text
         }
         return out
     }

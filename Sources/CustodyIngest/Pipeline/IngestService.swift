@@ -14,16 +14,22 @@ public final class IngestService: Sendable {
     let content: ContentStore
     let configuration: CustodyConfiguration
     let now: @Sendable () -> Date
+    /// Serialises the free-space check with the reservation it guards.
+    private let spaceLock = NSLock()
+    /// The station-wide copy limit shared with other ingests (custodyd), if any.
+    let copySlots: CopySlots?
 
-    /// A service writing to `store` and `content`, configured by `configuration`; `now` is the station clock.
+    /// A service writing to `store` and `content`, configured by `configuration`; `now` is the station clock;
+    /// `copySlots`, when given, limits the files copied at once across every ingest sharing it.
     public init(
         store: ManifestStore, content: ContentStore, configuration: CustodyConfiguration,
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() }, copySlots: CopySlots? = nil
     ) {
         self.store = store
         self.content = content
         self.configuration = configuration
         self.now = now
+        self.copySlots = copySlots
     }
 
     /// Ingests everything new on `source`, a recorder of `model`.
@@ -59,15 +65,24 @@ public final class IngestService: Sendable {
         let next = WorkCounter()
         let workers = max(1, min(configuration.ingest.concurrentFiles, plan.work.count))
         let assignments = try mapManifest { () throws(ManifestError) in try store.assignments(serial: source.identity.serial) }
+        let exceptions = try mapManifest { () throws(ManifestError) in
+            try store.windowExceptions(serial: source.identity.serial)
+        }
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let position = next.take(below: plan.work.count) {
+            // Once told to stop, no new file starts: only copies in flight are rolled back and recorded.
+            while !shouldStop(), let position = next.take(below: plan.work.count) {
+                if let copySlots, !copySlots.acquire(unless: shouldStop) { break }
+                defer { copySlots?.release() }
                 let item = plan.work[position]
                 let outcome = ingestFile(
-                    item, source: source, model: model, assignments: assignments, tally: tally, shouldStop: shouldStop)
+                    item, source: source, model: model, assignments: assignments, exceptions: exceptions, tally: tally,
+                    shouldStop: shouldStop)
                 outcomes.set(position, outcome)
                 tally.finished(failed: !outcome.isSuccess)
             }
         }
+        summary.gaps = try GapRegistrar(store: store, configuration: configuration, now: now)
+            .register(recorder: source.identity, model: model)
         for outcome in outcomes.all {
             switch outcome {
             case .ingested(let entry, let bytes):
@@ -94,41 +109,43 @@ public final class IngestService: Sendable {
 
     private func ingestFile(
         _ item: IngestPlan.Item, source: any RecorderSource, model: RecorderModel, assignments: [Assignment],
-        tally: ProgressTally, shouldStop: @escaping @Sendable () -> Bool
+        exceptions: [WindowException], tally: ProgressTally, shouldStop: @escaping @Sendable () -> Bool
     ) -> FileOutcome {
         let file = item.file
         var bytesDone: UInt64 = 0
         do {
             return try copyAndRegister(
-                item, source: source, model: model, assignments: assignments, tally: tally, shouldStop: shouldStop,
-                bytesDone: &bytesDone)
+                item, source: source, model: model, assignments: assignments, exceptions: exceptions, tally: tally,
+                shouldStop: shouldStop, bytesDone: &bytesDone)
         } catch {
             // The staging copy is already gone (StagingFile discards itself); the interruption is evidence (Art 22).
-            try? record(
-                .ingestInterrupted(
-                    recorder: source.identity, path: file.path, size: file.size, bytesDone: bytesDone,
-                    reason: error.code.rawValue, detail: error.message, time: now()))
-            return .failed(file.path, error)
+            let failure = error
+            do {
+                try record(
+                    .ingestInterrupted(
+                        recorder: source.identity, path: file.path, size: file.size, bytesDone: bytesDone,
+                        reason: failure.code.rawValue, detail: failure.message, time: now()))
+            } catch {
+                // The manifest itself refused (e.g. its disk is full): the failure must still reach a person.
+                return .failed(
+                    file.path,
+                    IngestError(
+                        failure.code,
+                        "\(failure.message); the interruption could not be recorded in the manifest either: \(error.message)"))
+            }
+            return .failed(file.path, failure)
         }
     }
 
     private func copyAndRegister(
         _ item: IngestPlan.Item, source: any RecorderSource, model: RecorderModel, assignments: [Assignment],
-        tally: ProgressTally, shouldStop: @escaping @Sendable () -> Bool, bytesDone: inout UInt64
+        exceptions: [WindowException], tally: ProgressTally, shouldStop: @escaping @Sendable () -> Bool, bytesDone: inout UInt64
     ) throws(IngestError) -> FileOutcome {
         let file = item.file
         do {
-            let available = try content.availableBytes()
-            let reserve = configuration.ingest.reserveBytes
-            guard available >= reserve, file.size <= available - reserve else {
-                throw IngestError(
-                    .storeFull,
-                    "\(file.path) (\(file.size) bytes) does not fit: the store has \(available) bytes free and keeps "
-                        + "\(reserve) in reserve (ingest.reserve_bytes). Free space or add storage, then dock again")
-            }
-            let stream = try source.open(file)
-            let staging = try content.createStagingFile(size: file.size)
+            let staging = try reserveSpace(for: file)
             defer { staging.discard() }
+            let stream = try source.open(file)
             let copy = try PipelinedCopier.copy(
                 from: stream, to: staging,
                 progress: { count in
@@ -141,6 +158,16 @@ public final class IngestService: Sendable {
                     .sourceChanged,
                     "\(file.path) gave \(copy.bytes) bytes where \(file.size) were listed; it will be copied again at the next dock")
             }
+            var verifiedBy = ["storeReread"]
+            if model.verifySource {
+                // Before the commit, so a recorder that reads differently leaves nothing in the store.
+                let reread = try rehash(file, from: source)
+                guard reread == copy.digest else {
+                    throw IngestError(
+                        .sourceChanged, "\(file.path) reads differently the second time: the recorder's storage is unreliable")
+                }
+                verifiedBy.append("sourceReread")
+            }
             let outcome = try content.commit(staging, digest: copy.digest)
             let verification = try content.verificationHash(of: copy.digest)
             guard verification == copy.digest else {
@@ -150,15 +177,6 @@ public final class IngestService: Sendable {
                     outcome == .stored
                         ? "the stored copy of \(file.path) reads back as \(verification.hex), not \(copy.digest.hex); the copy was discarded. Check the store's disk"
                         : "the stored object \(copy.digest.hex) no longer matches its name: store corruption. Run `custody verify` and check the store's disk")
-            }
-            var verifiedBy = ["storeReread"]
-            if model.verifySource {
-                let reread = try rehash(file, from: source)
-                guard reread == copy.digest else {
-                    throw IngestError(
-                        .sourceChanged, "\(file.path) reads differently the second time: the recorder's storage is unreliable")
-                }
-                verifiedBy.append("sourceReread")
             }
             if let previous = item.previous, previous.sha256 == copy.digest {
                 // Same bytes as before, only the listed size or time moved: note it once, ingest nothing new.
@@ -172,15 +190,34 @@ public final class IngestService: Sendable {
             }
             let entry = try register(
                 file: file, digest: copy.digest, source: source, model: model, assignments: assignments,
+                exceptions: exceptions,
                 verifiedBy: verifiedBy, previous: item.previous)
             return .ingested(entry, bytes: copy.bytes)
         }
     }
 
+    /// Checks that `file` fits (keeping `ingest.reserve_bytes` free) and reserves its space in a new staging file.
+    ///
+    /// Under one lock, so concurrent copies cannot all pass the check before any of them reserves: the reservation
+    /// (posix_fallocate) takes the space at once, and the next check sees it gone.
+    private func reserveSpace(for file: RecorderFile) throws(IngestError) -> StagingFile {
+        spaceLock.lock()
+        defer { spaceLock.unlock() }
+        let available = try content.availableBytes()
+        let reserve = configuration.ingest.reserveBytes
+        guard available >= reserve, file.size <= available - reserve else {
+            throw IngestError(
+                .storeFull,
+                "\(file.path) (\(file.size) bytes) does not fit: the store has \(available) bytes free and keeps "
+                    + "\(reserve) in reserve (ingest.reserve_bytes). Free space or add storage, then dock again")
+        }
+        return try content.createStagingFile(size: file.size)
+    }
+
     /// Analyses the committed copy, attributes it, and appends its `clip.ingested` entry (with any anomalies).
     private func register(
         file: RecorderFile, digest: SHA256Hash, source: any RecorderSource, model: RecorderModel,
-        assignments: [Assignment], verifiedBy: [String], previous: IngestedFile?
+        assignments: [Assignment], exceptions: [WindowException], verifiedBy: [String], previous: IngestedFile?
     ) throws(IngestError) -> StoredEntry {
         let analysis = ClipAnalyzer(model: model).analyse(storedCopy: content.objectURL(for: digest), file: file)
         let identity = source.identity
@@ -205,7 +242,9 @@ public final class IngestService: Sendable {
             anomalies.append(("malformedContainer", problem))
         }
         let ingestTime = now()
-        let deadline = configuration.upload.window.deadline(recordingEnd: analysis.end)
+        let deadline = configuration.upload.window.deadline(
+            serial: identity.serial, recordingStart: analysis.start, recordingEnd: analysis.end, exceptions: exceptions
+        ).deadline
         let clip = ClipRecord(
             recorder: identity, path: file.path, size: file.size, modificationTime: file.modificationTime,
             sha256: digest, recordingStart: analysis.start, recordingEnd: analysis.end,
@@ -214,7 +253,8 @@ public final class IngestService: Sendable {
             officer: officer, ingestTime: ingestTime, deadline: deadline,
             late: configuration.upload.window.isLate(ingestTime: ingestTime, deadline: deadline))
         return try mapManifest { () throws(ManifestError) in
-            var entries = [try ManifestEntry.clipIngested(clip, verifiedBy: verifiedBy)]
+            let interruptions = try store.openInterruptions(serial: identity.serial, path: file.path)
+            var entries = [try ManifestEntry.clipIngested(clip, verifiedBy: verifiedBy, resolves: interruptions)]
             if let previous {
                 entries.append(
                     try .clipAnomaly(

@@ -23,6 +23,8 @@ public struct IngestSummary: Sendable {
     public var ingested: [StoredEntry] = []
     /// Files that failed, each also an `ingest.interrupted` entry.
     public var failures: [Failure] = []
+    /// The `recording.gap` entries this ingest registered.
+    public var gaps: [StoredEntry] = []
     /// Bytes copied into the store.
     public var bytesCopied: UInt64 = 0
 

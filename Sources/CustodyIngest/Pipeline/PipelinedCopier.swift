@@ -7,10 +7,13 @@ import Glibc
 /// Copies a recorder file into a staging file in one pass, computing its SHA-256 (the acquisition hash) as the
 /// bytes go by.
 ///
-/// The calling thread reads and hashes; a writer thread writes, with O_DIRECT where the file system allows, so
-/// hashing hides behind the device. They hand each other a ring of ``ringSize`` buffers of ``bufferSize`` bytes:
-/// memory stays at 16 MiB per copy whatever the file size. Each buffer is filled completely before it is handed
-/// over, so only the last write can be partial; O_DIRECT is switched off for that one (it needs whole blocks).
+/// Three threads share a ring of ``ringSize`` buffers of ``bufferSize`` bytes. The calling thread reads the
+/// recorder into an empty buffer; a hashing thread feeds each full buffer to SHA-256 while a writer thread writes
+/// the same buffer to the staging file, with O_DIRECT where the file system allows; a buffer is refilled once both
+/// are done with it. Reading, hashing and writing overlap, so a copy goes at the pace of the slowest of the three
+/// (the device, or SHA-256 on one core), not of their sum, and memory stays at 16 MiB per copy whatever the file
+/// size. Each buffer is filled completely before it is handed over, so only the last write can be partial;
+/// O_DIRECT is switched off for that one (it needs whole blocks).
 public enum PipelinedCopier {
     /// The size of each buffer.
     public static let bufferSize = 4 << 20
@@ -29,17 +32,19 @@ public enum PipelinedCopier {
         from stream: any RecorderFileStream, to staging: StagingFile, progress: (Int) -> Void,
         shouldStop: () -> Bool
     ) throws(IngestError) -> Result {
-        let ring = BufferRing(count: ringSize, capacity: bufferSize)
+        let ring = BufferRing(count: ringSize, capacity: bufferSize, consumers: 2)
         let writer = StagingWriter(staging: staging, ring: ring)
-        let thread = Thread { writer.run() }
-        thread.stackSize = 1 << 20
-        thread.start()
+        let hasher = RingHasher(ring: ring)
+        for body in [{ writer.run() }, { hasher.run() }] as [@Sendable () -> Void] {
+            let thread = Thread(block: body)
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
 
-        var hasher = SHA256()
         var total: UInt64 = 0
         var readError: IngestError?
         reading: while true {
-            if let failure = ring.writerFailure { readError = failure; break }
+            if let failure = ring.failure { readError = failure; break }
             if shouldStop() {
                 readError = IngestError(.cancelled, "the copy was stopped")
                 break
@@ -59,7 +64,6 @@ public enum PipelinedCopier {
                 if count == 0 { break }
                 buffer.count += count
             }
-            hasher.update(bufferPointer: buffer.valid)
             total += UInt64(buffer.count)
             progress(buffer.count)
             let last = buffer.count < buffer.capacity
@@ -68,33 +72,40 @@ public enum PipelinedCopier {
         }
         if readError != nil { ring.abort() }
         writer.finished.wait()
+        hasher.finished.wait()
         if let readError { throw readError }
-        if let failure = ring.writerFailure { throw failure }
+        if let failure = ring.failure { throw failure }
         try SystemCall.retrying(.storeWrite, "syncing the copy in \(staging.url.path) failed") {
             fsync(staging.descriptor.rawValue)
         }
-        return Result(digest: SHA256Hash(bytes: Array(hasher.finalize()))!, bytes: total)
+        return Result(digest: hasher.digest!, bytes: total)
     }
 }
 
-/// The ring of buffers between the reader and the writer.
+/// The ring of buffers between the reader and its consumers (the writer and the hasher of a copy, or the hasher of
+/// a verification read). A full buffer goes to every consumer in order, and back to the reader once each of them
+/// has released it.
 final class BufferRing: @unchecked Sendable {
     private let condition = NSCondition()
     private var empty: [AlignedBuffer]
-    private var full: [(AlignedBuffer, Bool)] = []
+    private var queues: [[(buffer: AlignedBuffer, last: Bool)]]
+    private var holders: [ObjectIdentifier: Int] = [:]
     private var aborted = false
-    private var failure: IngestError?
+    private var firstFailure: IngestError?
 
-    init(count: Int, capacity: Int) {
+    init(count: Int, capacity: Int, consumers: Int) {
         empty = (0..<count).map { _ in AlignedBuffer(capacity: capacity) }
+        queues = Array(repeating: [], count: consumers)
     }
 
-    var writerFailure: IngestError? {
+    /// The first failure reported by a consumer (or by the reader of a verification).
+    var failure: IngestError? {
         condition.lock()
         defer { condition.unlock() }
-        return failure
+        return firstFailure
     }
 
+    /// An empty buffer, once one is free.
     func takeEmpty() -> AlignedBuffer {
         condition.lock()
         defer { condition.unlock() }
@@ -102,6 +113,7 @@ final class BufferRing: @unchecked Sendable {
         return empty.removeLast()
     }
 
+    /// Returns a buffer the reader took but did not fill.
     func giveEmpty(_ buffer: AlignedBuffer) {
         condition.lock()
         empty.append(buffer)
@@ -109,22 +121,40 @@ final class BufferRing: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Hands a filled buffer to every consumer.
     func giveFull(_ buffer: AlignedBuffer, last: Bool) {
         condition.lock()
-        full.append((buffer, last))
+        holders[ObjectIdentifier(buffer)] = queues.count
+        for consumer in queues.indices { queues[consumer].append((buffer, last)) }
         condition.broadcast()
         condition.unlock()
     }
 
-    /// The next full buffer, or nil once the reader aborted.
-    func takeFull() -> (AlignedBuffer, Bool)? {
+    /// The next full buffer for `consumer`, or nil once the reader aborted and nothing is left for it.
+    func takeFull(consumer: Int) -> (buffer: AlignedBuffer, last: Bool)? {
         condition.lock()
         defer { condition.unlock() }
-        while full.isEmpty && !aborted { condition.wait() }
-        if full.isEmpty { return nil }
-        return full.removeFirst()
+        while queues[consumer].isEmpty && !aborted { condition.wait() }
+        if queues[consumer].isEmpty { return nil }
+        return queues[consumer].removeFirst()
     }
 
+    /// A consumer is done with `buffer`; the last one to release it makes it empty again.
+    func release(_ buffer: AlignedBuffer) {
+        condition.lock()
+        let key = ObjectIdentifier(buffer)
+        let left = holders[key, default: 1] - 1
+        if left == 0 {
+            holders[key] = nil
+            empty.append(buffer)
+            condition.broadcast()
+        } else {
+            holders[key] = left
+        }
+        condition.unlock()
+    }
+
+    /// The reader stops: consumers finish what they were given and return.
     func abort() {
         condition.lock()
         aborted = true
@@ -132,11 +162,39 @@ final class BufferRing: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// A consumer failed; the reader sees it before its next buffer.
     func fail(_ error: IngestError) {
         condition.lock()
-        if failure == nil { failure = error }
+        if firstFailure == nil { firstFailure = error }
         condition.broadcast()
         condition.unlock()
+    }
+}
+
+/// The hashing side of a ring: feeds every full buffer, in order, to SHA-256.
+final class RingHasher: @unchecked Sendable {
+    let ring: BufferRing
+    let consumer: Int
+    let finished = DispatchSemaphore(value: 0)
+    /// The digest, once the last buffer went through (nil if the reader aborted).
+    private(set) var digest: SHA256Hash?
+
+    init(ring: BufferRing, consumer: Int = 1) {
+        self.ring = ring
+        self.consumer = consumer
+    }
+
+    func run() {
+        defer { finished.signal() }
+        var hasher = SHA256()
+        while let (buffer, last) = ring.takeFull(consumer: consumer) {
+            hasher.update(bufferPointer: buffer.valid)
+            ring.release(buffer)
+            if last {
+                digest = SHA256Hash(bytes: Array(hasher.finalize()))!
+                return
+            }
+        }
     }
 }
 
@@ -154,7 +212,7 @@ final class StagingWriter: @unchecked Sendable {
     func run() {
         defer { finished.signal() }
         var failed = false
-        while let (buffer, last) = ring.takeFull() {
+        while let (buffer, last) = ring.takeFull(consumer: 0) {
             if !failed {
                 do {
                     try write(buffer)
@@ -163,7 +221,7 @@ final class StagingWriter: @unchecked Sendable {
                     ring.fail(error)
                 }
             }
-            ring.giveEmpty(buffer)
+            ring.release(buffer)
             if last { return }
         }
     }

@@ -50,27 +50,51 @@ public struct ContentStore: Sendable {
     /// Creates an exclusive staging file, locked (flock) for as long as it is open so that clean-up by another
     /// process leaves it alone, and reserves `size` bytes where the file system can.
     func createStagingFile(size: UInt64) throws(IngestError) -> StagingFile {
-        let name = "\(getpid())-\(UUID().uuidString).part"
-        let url = staging.appendingPathComponent(name)
-        var direct = true
-        var fd = Glibc.open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | custody_o_direct(), 0o600)
-        if fd < 0 && errno == EINVAL {
-            direct = false  // tmpfs and some FUSE file systems refuse custody_o_direct()
-            fd = Glibc.open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        var attempts = 0
+        while true {
+            attempts += 1
+            let name = "\(getpid())-\(UUID().uuidString).part"
+            let url = staging.appendingPathComponent(name)
+            var direct = true
+            var fd = Glibc.open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | custody_o_direct(), 0o600)
+            if fd < 0 && errno == EINVAL {
+                direct = false  // tmpfs and some FUSE file systems refuse custody_o_direct()
+                fd = Glibc.open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            }
+            guard fd >= 0 else {
+                throw IngestError(
+                    .storeWrite, "cannot create a staging file in \(staging.path): \(SystemCall.describe(errno))",
+                    errno: errno)
+            }
+            // Between open and flock the file is unlocked, so a `cleanStaging` running in another ingest may take it
+            // for a dead process's leftover, lock it and unlink it. Such a file is no longer ours (the copy would
+            // fail at the rename): give it up and start again under a new name.
+            let locked = flock(fd, LOCK_EX | LOCK_NB) == 0
+            let lockTaken = !locked && errno == EWOULDBLOCK
+            var status = stat()
+            if lockTaken || (fstat(fd, &status) == 0 && status.st_nlink == 0) {
+                close(fd)
+                guard attempts < 5 else {
+                    throw IngestError(
+                        .storeWrite, "staging files in \(staging.path) keep being removed while they are created")
+                }
+                continue
+            }
+            return try reserve(StagingFile(url: url, descriptor: FileDescriptor(fd), direct: direct), size: size)
         }
-        guard fd >= 0 else {
-            throw IngestError(
-                .storeWrite, "cannot create a staging file in \(staging.path): \(SystemCall.describe(errno))",
-                errno: errno)
-        }
-        let file = StagingFile(url: url, descriptor: FileDescriptor(fd), direct: direct)
-        _ = flock(fd, LOCK_EX | LOCK_NB)
+    }
+
+    /// Reserves `size` bytes for a new staging file where the file system can; discards it when they do not fit.
+    private func reserve(_ file: StagingFile, size: UInt64) throws(IngestError) -> StagingFile {
+        let fd = file.descriptor.rawValue
         if size > 0 {
             let result = posix_fallocate(fd, 0, off_t(clamping: size))
             if result == ENOSPC {
                 file.discard()
                 throw IngestError(
-                    .storeFull, "the store has no room for \(size) bytes; free space or add storage", errno: ENOSPC)
+                    .storeFull,
+                    "\(size) bytes do not fit: the store ran out of room while reserving them (other copies took it). "
+                        + "Free space or add storage, then dock again", errno: ENOSPC)
             }
         }
         return file
@@ -118,8 +142,11 @@ public struct ContentStore: Sendable {
         return .stored
     }
 
-    /// Reads the stored object back from the disk, not the page cache (custody_o_direct(), else after dropping the cached
-    /// pages), and returns its SHA-256: the verification hash.
+    /// Reads the stored object back from the disk, not the page cache (custody_o_direct(), else after dropping the
+    /// cached pages), and returns its SHA-256: the verification hash.
+    ///
+    /// A reading thread keeps the disk busy while the calling thread hashes, through a ring of
+    /// ``PipelinedCopier/ringSize`` buffers: the read-back costs the longer of reading and hashing, not their sum.
     public func verificationHash(of digest: SHA256Hash, progress: (Int) -> Void = { _ in }) throws(IngestError)
         -> SHA256Hash
     {
@@ -132,17 +159,25 @@ public struct ContentStore: Sendable {
         guard fd >= 0 else {
             throw IngestError(.storeWrite, "cannot reopen \(path) to verify it: \(SystemCall.describe(errno))", errno: errno)
         }
-        let handle = FileDescriptor(fd)
-        let buffer = AlignedBuffer(capacity: PipelinedCopier.bufferSize)
+        let ring = BufferRing(count: PipelinedCopier.ringSize, capacity: PipelinedCopier.bufferSize, consumers: 1)
+        let reader = StoredObjectReader(descriptor: FileDescriptor(fd), path: path, ring: ring)
+        let thread = Thread { reader.run() }
+        thread.stackSize = 1 << 20
+        thread.start()
         var hasher = SHA256()
-        while true {
-            let count = try SystemCall.retrying(.storeWrite, "reading back \(path) failed") {
-                Glibc.read(handle.rawValue, buffer.pointer, buffer.capacity)
+        var complete = false
+        while let (buffer, last) = ring.takeFull(consumer: 0) {
+            hasher.update(bufferPointer: buffer.valid)
+            progress(buffer.count)
+            ring.release(buffer)
+            if last {
+                complete = true
+                break
             }
-            if count == 0 { break }
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(start: buffer.pointer, count: count))
-            progress(count)
         }
+        reader.finished.wait()
+        if let failure = ring.failure { throw failure }
+        guard complete else { throw IngestError(.storeWrite, "reading back \(path) stopped before its end") }
         return SHA256Hash(bytes: Array(hasher.finalize()))!
     }
 
@@ -209,4 +244,43 @@ final class StagingFile: @unchecked Sendable {
     }
 
     deinit { discard() }
+}
+
+/// The reading side of a verification: reads a stored object into the ring's buffers until its end.
+final class StoredObjectReader: @unchecked Sendable {
+    let descriptor: FileDescriptor
+    let path: String
+    let ring: BufferRing
+    let finished = DispatchSemaphore(value: 0)
+
+    init(descriptor: FileDescriptor, path: String, ring: BufferRing) {
+        self.descriptor = descriptor
+        self.path = path
+        self.ring = ring
+    }
+
+    func run() {
+        defer { finished.signal() }
+        while true {
+            let buffer = ring.takeEmpty()
+            buffer.count = 0
+            do {
+                while buffer.count < buffer.capacity {
+                    let count = try SystemCall.retrying(.storeWrite, "reading back \(path) failed") {
+                        Glibc.read(descriptor.rawValue, buffer.pointer + buffer.count, buffer.capacity - buffer.count)
+                    }
+                    if count == 0 { break }
+                    buffer.count += count
+                }
+            } catch {
+                ring.giveEmpty(buffer)
+                ring.fail(error)
+                ring.abort()
+                return
+            }
+            let last = buffer.count < buffer.capacity
+            ring.giveFull(buffer, last: last)
+            if last { return }
+        }
+    }
 }

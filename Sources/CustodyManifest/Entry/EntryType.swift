@@ -57,6 +57,10 @@ public struct EntryType: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let windowException = EntryType(known: "window.exception")
     /// A clip was linked to a case (Art 18, Art 21).
     public static let caseLinked = EntryType(known: "case.linked")
+    /// A case link was reversed (Art 18, Art 21); the link entry stays.
+    public static let caseUnlinked = EntryType(known: "case.unlinked")
+    /// Clips' deadlines re-evaluated after an upload-window exception (Art 23); the clip entries stay.
+    public static let latenessRevised = EntryType(known: "lateness.revised")
     /// A hold was placed (Art 26).
     public static let holdPlaced = EntryType(known: "hold.placed")
     /// A hold was released (Art 26).

@@ -60,8 +60,12 @@ public struct ManifestEntry: Sendable, Equatable {
             throw ManifestError(
                 .invalidEntry, "an entry must carry a \"type\" of dotted lowercase words, such as \"clip.ingested\"")
         }
-        guard let time = object["time"]?.stringValue, RFC3339.parse(time) != nil, time.hasSuffix("Z") else {
-            throw ManifestError(.invalidEntry, "an entry must carry a \"time\" in RFC 3339 UTC")
+        // Exactly the form RFC3339.format writes: UTC, whole seconds, uppercase T and Z.
+        guard let time = object["time"]?.stringValue, let seconds = RFC3339.parseSeconds(time),
+            seconds == seconds.rounded(.down), RFC3339.format(secondsSinceEpoch: Int64(seconds)) == time
+        else {
+            throw ManifestError(
+                .invalidEntry, "an entry must carry a \"time\" in RFC 3339 UTC with whole seconds, e.g. 2026-11-30T08:15:00Z")
         }
         let body = CanonicalJSON.encode(value)
         guard body.count < Self.maximumSize else {

@@ -4,7 +4,11 @@ public import Foundation
 /// The entries of ingest and of the officer register: how domain records become entry fields and back.
 extension ManifestEntry {
     /// A `clip.ingested` entry for `clip`, timed at its ingest (Art 8, 23, 25).
-    public static func clipIngested(_ clip: ClipRecord, verifiedBy: [String]) throws(ManifestError) -> ManifestEntry {
+    ///
+    /// `resolves` lists the `ingest.interrupted` entries of the same file that this complete ingest resolves.
+    public static func clipIngested(
+        _ clip: ClipRecord, verifiedBy: [String], resolves: [StoredEntry] = []
+    ) throws(ManifestError) -> ManifestEntry {
         var fields: [String: JSONValue] = [
             "recorder": .object(["serial": .string(clip.recorder.serial), "model": .string(clip.recorder.model)]),
             "path": .string(clip.path.display),
@@ -24,6 +28,10 @@ extension ManifestEntry {
         if !clip.path.isUTF8 { fields["pathHex"] = .string(clip.path.hex) }
         if let duration = clip.durationMilliseconds { fields["durationMs"] = .int(duration) }
         if let sequence = clip.sequence { fields["sequence"] = .int(Int64(sequence)) }
+        if !resolves.isEmpty {
+            fields["resolves"] = .array(
+                resolves.map { .object(["index": .int(Int64($0.index)), "leaf": .string($0.leafHash.hex)]) })
+        }
         return try ManifestEntry(type: .clipIngested, time: clip.ingestTime, fields: fields)
     }
 

@@ -36,7 +36,11 @@ enum ManifestIndex {
             recording_end INTEGER NOT NULL,
             officer TEXT,
             late INTEGER NOT NULL,
-            ingest_time INTEGER NOT NULL
+            deadline INTEGER NOT NULL,
+            ingest_time INTEGER NOT NULL,
+            duration_ms INTEGER,
+            sequence INTEGER,
+            container TEXT NOT NULL
         ) STRICT;
         CREATE INDEX idx_clip_by_file ON idx_clip (serial, path);
         CREATE INDEX idx_clip_by_officer ON idx_clip (officer);
@@ -50,6 +54,53 @@ enum ManifestIndex {
             sha256 TEXT NOT NULL,
             entry INTEGER NOT NULL,
             PRIMARY KEY (serial, path)
+        ) STRICT;
+
+        CREATE TABLE idx_interruption (
+            entry INTEGER PRIMARY KEY,
+            serial TEXT NOT NULL,
+            path BLOB NOT NULL,
+            resolved_by INTEGER
+        ) STRICT;
+        CREATE INDEX idx_interruption_by_file ON idx_interruption (serial, path);
+
+        CREATE TABLE idx_gap (
+            entry INTEGER PRIMARY KEY,
+            serial TEXT NOT NULL,
+            key TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            officer TEXT,
+            start_time INTEGER NOT NULL,
+            end_time INTEGER NOT NULL,
+            before_entry INTEGER,
+            after_entry INTEGER,
+            refers_to INTEGER
+        ) STRICT;
+        CREATE UNIQUE INDEX idx_gap_by_key ON idx_gap (serial, key);
+
+        CREATE TABLE idx_explanation (
+            entry INTEGER PRIMARY KEY,
+            gap_entry INTEGER NOT NULL,
+            form TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX idx_explanation_by_gap ON idx_explanation (gap_entry);
+
+        CREATE TABLE idx_window_exception (
+            entry INTEGER PRIMARY KEY,
+            serial TEXT NOT NULL,
+            from_time INTEGER NOT NULL,
+            to_time INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            returned INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE idx_case_link (
+            case_id TEXT NOT NULL,
+            clip_entry INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            link_entry INTEGER NOT NULL,
+            unlink_entry INTEGER,
+            PRIMARY KEY (case_id, clip_entry, link_entry)
         ) STRICT;
 
         CREATE TABLE idx_refused_path (
@@ -95,21 +146,96 @@ enum ManifestIndex {
             try db.execute(
                 sql: """
                     INSERT INTO idx_clip (entry, sha256, serial, model, path, size, modified, recording_start,
-                        recording_end, officer, late, ingest_time)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        recording_end, officer, late, deadline, ingest_time, duration_ms, sequence, container)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     Int64(index), sha, serial, model, Data(path), size, Int64(modified), Int64(start), Int64(end),
                     fields["officer"]?["certificate"]?.stringValue, fields["late"]?.boolValue == true ? 1 : 0,
-                    Int64(ingest),
+                    fields["deadline"]?.stringValue.flatMap(RFC3339.parseSeconds).map { Int64($0) } ?? Int64(end),
+                    Int64(ingest), fields["durationMs"]?.intValue, fields["sequence"]?.intValue,
+                    fields["container"]?.stringValue ?? "other",
                 ])
             try seen(serial: serial, path: path, size: size, modified: Int64(modified), sha256: sha, index: index, db: db)
+            for reference in fields["resolves"]?.arrayValue ?? [] {
+                guard let resolved = reference["index"]?.intValue else { continue }
+                try db.execute(
+                    sql: "UPDATE idx_interruption SET resolved_by = ? WHERE entry = ?", arguments: [Int64(index), resolved])
+            }
+        case .ingestInterrupted:
+            guard let serial = fields["recorder"]?["serial"]?.stringValue, let path = Self.pathBytes(fields) else {
+                return
+            }
+            try db.execute(
+                sql: "INSERT INTO idx_interruption (entry, serial, path) VALUES (?, ?, ?)",
+                arguments: [Int64(index), serial, Data(path)])
         case .clipAnomaly where fields["kind"]?.stringValue == "modifiedTimeChanged":
             guard let serial = fields["recorder"]?["serial"]?.stringValue, let sha = fields["sha256"]?.stringValue,
                 let size = fields["size"]?.intValue, let path = Self.pathBytes(fields),
                 let modified = fields["modified"]?.stringValue.flatMap(RFC3339.parseSeconds)
             else { return }
             try seen(serial: serial, path: path, size: size, modified: Int64(modified), sha256: sha, index: index, db: db)
+        case .recordingGap:
+            guard let serial = fields["recorder"]?["serial"]?.stringValue, let key = fields["key"]?.stringValue,
+                let kind = fields["kind"]?.stringValue,
+                let start = fields["start"]?.stringValue.flatMap(RFC3339.parseSeconds),
+                let end = fields["end"]?.stringValue.flatMap(RFC3339.parseSeconds)
+            else { return }
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO idx_gap (entry, serial, key, kind, officer, start_time, end_time,
+                        before_entry, after_entry, refers_to)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    Int64(index), serial, key, kind, fields["officer"]?["certificate"]?.stringValue, Int64(start),
+                    Int64(end), fields["before"]?["index"]?.intValue, fields["after"]?["index"]?.intValue,
+                    fields["refersTo"]?["index"]?.intValue,
+                ])
+        case .gapExplained:
+            guard let gap = fields["gap"]?["index"]?.intValue, let form = fields["form"]?.stringValue else { return }
+            try db.execute(
+                sql: "INSERT INTO idx_explanation (entry, gap_entry, form) VALUES (?, ?, ?)",
+                arguments: [Int64(index), gap, form])
+        case .windowException:
+            guard let serial = fields["recorder"]?.stringValue, let reason = fields["reason"]?.stringValue,
+                let from = fields["from"]?.stringValue.flatMap(RFC3339.parseSeconds),
+                let to = fields["to"]?.stringValue.flatMap(RFC3339.parseSeconds),
+                let returned = fields["returned"]?.stringValue.flatMap(RFC3339.parseSeconds)
+            else { return }
+            try db.execute(
+                sql: """
+                    INSERT INTO idx_window_exception (entry, serial, from_time, to_time, reason, returned)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [Int64(index), serial, Int64(from), Int64(to), reason, Int64(returned)])
+        case .latenessRevised:
+            for item in fields["clips"]?.arrayValue ?? [] {
+                guard let clip = item["clip"]?["index"]?.intValue, let late = item["late"]?.boolValue,
+                    let deadline = item["deadline"]?.stringValue.flatMap(RFC3339.parseSeconds)
+                else { continue }
+                try db.execute(
+                    sql: "UPDATE idx_clip SET late = ?, deadline = ? WHERE entry = ?",
+                    arguments: [late ? 1 : 0, Int64(deadline), clip])
+            }
+        case .caseLinked:
+            guard let caseID = fields["case"]?.stringValue else { return }
+            for item in fields["clips"]?.arrayValue ?? [] {
+                guard let clip = item["clip"]?["index"]?.intValue, let sha = item["sha256"]?.stringValue else {
+                    continue
+                }
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO idx_case_link (case_id, clip_entry, sha256, link_entry) VALUES (?, ?, ?, ?)",
+                    arguments: [caseID, clip, sha, Int64(index)])
+            }
+        case .caseUnlinked:
+            guard let caseID = fields["case"]?.stringValue else { return }
+            for item in fields["clips"]?.arrayValue ?? [] {
+                guard let clip = item["clip"]?["index"]?.intValue else { continue }
+                try db.execute(
+                    sql: "UPDATE idx_case_link SET unlink_entry = ? WHERE case_id = ? AND clip_entry = ? AND unlink_entry IS NULL",
+                    arguments: [Int64(index), caseID, clip])
+            }
         case .clipAnomaly where fields["kind"]?.stringValue == "refusedPath":
             guard let serial = fields["recorder"]?["serial"]?.stringValue, let path = Self.pathBytes(fields),
                 let reason = fields["reason"]?.stringValue
@@ -152,10 +278,17 @@ enum ManifestIndex {
         return fields["path"]?.stringValue.map { Array($0.utf8) }
     }
 
+    /// The query tables, for rebuilding and comparing.
+    static let tables = [
+        "idx_officer", "idx_assignment", "idx_clip", "idx_file_seen", "idx_interruption", "idx_refused_path",
+        "idx_gap", "idx_explanation", "idx_window_exception", "idx_case_link",
+    ]
+
     /// Empties the query tables and replays every entry into them.
     static func rebuild(_ db: Database) throws {
         try db.execute(sql: "DELETE FROM idx_officer; DELETE FROM idx_assignment; DELETE FROM idx_clip; DELETE FROM idx_file_seen; "
-                + "DELETE FROM idx_refused_path;")
+                + "DELETE FROM idx_refused_path; DELETE FROM idx_interruption; DELETE FROM idx_gap; "
+                + "DELETE FROM idx_explanation; DELETE FROM idx_window_exception; DELETE FROM idx_case_link;")
         let rows = try Row.fetchCursor(db, sql: "SELECT seq, body FROM entry ORDER BY seq")
         while let row = try rows.next() {
             let body: Data = row["body"]

@@ -85,6 +85,21 @@ extension ManifestStore {
         }
     }
 
+    /// The `ingest.interrupted` entries for this path of the recorder `serial` that no complete ingest has
+    /// resolved yet, oldest first.
+    public func openInterruptions(serial: String, path: RecorderPath) throws(ManifestError) -> [StoredEntry] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.seq, e.body, e.leaf FROM idx_interruption i JOIN entry e ON e.seq = i.entry
+                    WHERE i.serial = ? AND i.path = ? AND i.resolved_by IS NULL ORDER BY i.entry
+                    """,
+                arguments: [serial, Data(path.bytes)]
+            ).map(StoredEntry.init(row:))
+        }
+    }
+
     /// Whether a `refusedPath` anomaly was already recorded for this path of the recorder `serial`, for `reason`.
     public func refusalRecorded(serial: String, path: RecorderPath, reason: String) throws(ManifestError) -> Bool {
         try read { db in

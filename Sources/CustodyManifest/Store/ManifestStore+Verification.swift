@@ -49,7 +49,8 @@ public struct TailReport: Sendable, Equatable {
 extension ManifestStore {
     /// The start-up check of the log's tail: dense seq, leaf = hash(body) for every entry after the latest
     /// checkpoint, subtree hashes above them consistent, the latest checkpoint's root equal to the stored tree's
-    /// root at its size, and its signature valid. Throws `.inconsistent` naming the first problem.
+    /// root at its size, and its signature valid. Throws naming the first problem: `.inconsistent` for the log,
+    /// `.badSignature` or `.malformed` for the checkpoint.
     public func checkTail(verifier: NoteVerifier) throws(ManifestError) -> TailReport {
         try snapshot { db in
             let size = try Self.size(db)

@@ -1,0 +1,136 @@
+public import Logging
+import Foundation
+import Glibc
+
+/// Watches udev for recorders: it reports every tagged block device already present, then follows add, change
+/// and remove events on a netlink "udev" monitor (shared/DESIGN.md "Data flow").
+///
+/// libudev is not thread-safe, so the watcher owns one thread on which every libudev object lives; the events
+/// reach async code through ``events()``.
+public final class DockWatcher: Sendable {
+    /// The tag Custody's rules set (`docking.tag`).
+    public let tag: String
+    private let logger: Logger
+
+    /// A watcher for block devices tagged `tag`.
+    public init(tag: String, logger: Logger) {
+        self.tag = tag
+        self.logger = logger
+    }
+
+    /// Starts watching: the stream yields the devices present now, then ``DockEvent/enumerated``, then events as
+    /// they come, until the consumer stops iterating. Fails when udev cannot be set up.
+    public func events() throws(DeviceError) -> AsyncStream<DockEvent> {
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else {
+            throw DeviceError(.setup, "cannot create the watcher's wake pipe: \(SystemCall.describe(errno))", errno: errno)
+        }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        let wake = ends
+        let (stream, continuation) = AsyncStream<DockEvent>.makeStream(bufferingPolicy: .unbounded)
+        let ready = ThreadStart()
+        let thread = Thread { [tag, logger] in
+            Self.watch(tag: tag, logger: logger, wakeFD: wake[0], continuation: continuation, ready: ready)
+            close(wake[0])
+        }
+        thread.name = "custody-dock-watcher"
+        thread.stackSize = 1 << 20
+        let writeEnd = wake[1]
+        continuation.onTermination = { _ in
+            var byte: UInt8 = 1
+            _ = write(writeEnd, &byte, 1)
+            close(writeEnd)
+        }
+        thread.start()
+        if let failure = ready.wait() {
+            continuation.finish()
+            throw failure
+        }
+        return stream
+    }
+
+    /// The watcher thread: set up udev, enumerate, then poll the monitor and the wake pipe.
+    private static func watch(
+        tag: String, logger: Logger, wakeFD: Int32, continuation: AsyncStream<DockEvent>.Continuation,
+        ready: ThreadStart
+    ) {
+        let udev: Udev
+        let monitor: UdevMonitor
+        do {
+            udev = try Udev()
+            // The monitor listens before enumerating, so a device added in between is not missed (it may be
+            // reported twice; the consumer keys devices by /sys path).
+            monitor = try UdevMonitor(udev: udev, subsystem: "block")
+            let present = try udev.enumerate(subsystem: "block")
+            ready.signal(nil)
+            for device in present where device.hasTag(tag) {
+                continuation.yield(.present(BlockDevice(device, tag: tag)))
+            }
+            continuation.yield(.enumerated)
+        } catch {
+            ready.signal(error)
+            return
+        }
+        var descriptors = [
+            pollfd(fd: monitor.fileDescriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0),
+        ]
+        while true {
+            let count = poll(&descriptors, 2, -1)
+            if count < 0 {
+                if errno == EINTR { continue }
+                logger.error("polling udev failed", metadata: ["error": "\(SystemCall.describe(errno))"])
+                continuation.finish()
+                return
+            }
+            if descriptors[1].revents != 0 { return }
+            while let device = monitor.receive() {
+                guard let event = event(for: device, tag: tag) else { continue }
+                logger.debug(
+                    "udev event",
+                    metadata: ["udev.action": "\(device.action ?? "")", "udev.syspath": "\(device.syspath)"])
+                continuation.yield(event)
+            }
+        }
+    }
+
+    /// What a received device means for docking, or nil when it is not Custody's.
+    static func event(for device: UdevDevice, tag: String) -> DockEvent? {
+        switch device.action {
+        case "remove":
+            // Removal is reported for any block device: the consumer knows which ones it docked.
+            return .removed(syspath: device.syspath)
+        case "change":
+            // Media gone from a card reader, or a detached loop device: no longer tagged, or no file system left.
+            let block = BlockDevice(device, tag: tag)
+            return block.tagged && block.fileSystem != nil ? .present(block) : .removed(syspath: device.syspath)
+        case "add", "bind", "online", .none:
+            guard device.hasTag(tag) else { return nil }
+            return .present(BlockDevice(device, tag: tag))
+        default:
+            return nil
+        }
+    }
+}
+
+/// Hands the watcher thread's set-up result to the caller of ``DockWatcher/events()``.
+final class ThreadStart: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var done = false
+    private var failure: DeviceError?
+
+    func signal(_ error: DeviceError?) {
+        condition.lock()
+        done = true
+        failure = error
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func wait() -> DeviceError? {
+        condition.lock()
+        defer { condition.unlock() }
+        while !done { condition.wait() }
+        return failure
+    }
+}

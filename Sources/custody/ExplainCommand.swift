@@ -1,0 +1,62 @@
+import ArgumentParser
+import CustodyCore
+import CustodyManifest
+import Foundation
+
+/// `custody explain`: records an officer's explanation of a gap (Art 22).
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Explain a gap (Art 22): by voice on the resumed clip, or in writing signed by two officers.",
+        discussion: """
+            custody explain GAP --spoken --clip SHA256
+            custody explain GAP --written "text" --signed-by CERT1 --signed-by CERT2
+            A gap can be explained again; every explanation stands.
+            """
+    )
+
+    @ParentCommand var custody: CustodyCommand
+    var global: GlobalOptions { custody.global }
+    @Argument(help: "The gap's entry index (from `custody gaps`).") var gap: UInt64
+    @Flag(help: "The resumed clip carries the officer's spoken reason.") var spoken = false
+    @Option(help: "With --spoken: the SHA-256 of the clip that carries it.") var clip: String?
+    @Option(help: "A written explanation.") var written: String?
+    @Option(help: "With --written: an officer's certificate; give two or more distinct officers.") var signedBy: [String] = []
+
+    func validate() throws {
+        guard spoken != (written != nil) else {
+            throw ValidationError("give either --spoken --clip SHA256 or --written TEXT --signed-by CERT …")
+        }
+        if spoken && clip == nil { throw ValidationError("--spoken needs --clip SHA256") }
+        if !spoken && clip != nil { throw ValidationError("--clip goes with --spoken") }
+        if spoken && !signedBy.isEmpty { throw ValidationError("--signed-by goes with --written") }
+    }
+
+    func run() throws {
+        let station = try global.openStation(readOnly: false)
+        let store = station.store
+        let gapEntry = try manifest { () throws(ManifestError) in try store.entry(at: gap) }
+        let parsed = try manifest { () throws(ManifestError) in try ManifestEntry(body: gapEntry.body) }
+        guard parsed.type == .recordingGap else {
+            throw CLIError("entry \(gap) is a \(parsed.type), not a recording.gap; `custody gaps` lists the gaps")
+        }
+        let explanation: GapExplanation =
+            spoken ? .spoken(clipSHA256: clip!) : .written(text: written!, signedBy: signedBy)
+        let officers = Set(try manifest { () throws(ManifestError) in try store.officers() }.map(\.certificate))
+        if let problem = explanation.problem(isRegistered: { officers.contains($0) }) {
+            throw CLIError(problem)
+        }
+        if case .spoken(let sha) = explanation {
+            let serial = parsed.fields["recorder"]?["serial"]?.stringValue
+            let matches = try manifest { () throws(ManifestError) in try store.clips(sha256: sha) }
+            guard matches.contains(where: { $0.serial == serial }) else {
+                throw CLIError(
+                    "no clip \(sha) of recorder \(serial ?? "?") is in the manifest; give the SHA-256 of the resumed clip (`custody clips --recorder \(serial ?? "SN")`)")
+            }
+        }
+        let entry = try manifest { () throws(ManifestError) in
+            try store.append(try .gapExplained(gap: gapEntry, explanation: explanation, time: Date()))
+        }
+        print("gap \(gap) explained (\(spoken ? "spoken" : "written"); entry \(entry.index))")
+    }
+}

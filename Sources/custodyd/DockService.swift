@@ -1,0 +1,259 @@
+import CustodyCore
+import CustodyDevices
+import CustodyIngest
+import CustodyManifest
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Docking (issue 4): follows the dock watcher's events, and for each recorder of a configured model that docks,
+/// records `recorder.docked`, mounts it read-only, ingests it in a task of its own, unmounts it, and records
+/// `recorder.undocked` with the counts when it leaves (or when the daemon stops).
+///
+/// On graceful shutdown no new file starts; copies in flight are rolled back and recorded as
+/// `ingest.interrupted` (reason `cancelled`), then every dock is closed with a `recorder.undocked` entry.
+struct DockService: Service {
+    let watcher: DockWatcher
+    let ingest: IngestService
+    let store: ManifestStore
+    let settings: DockSettings
+    let board: StatusBoard
+    let gate: ReadinessGate
+    let logger: Logger
+
+    func run() async throws {
+        let events: AsyncStream<DockEvent>
+        do {
+            events = try watcher.events()
+        } catch {
+            throw DeviceError(
+                error.code,
+                "docking is enabled but udev cannot be watched: \(error.message). Set docking.enabled = false to run "
+                    + "without docking")
+        }
+        settings.current.mounter.cleanUp()
+        let stop = StopFlag()
+        board.publish()
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                while !stop.isSet {
+                    try? await Task.sleep(for: .milliseconds(250))
+                    board.publish()
+                }
+            }
+            var docks: [String: Dock] = [:]
+            for await event in events.cancelOnGracefulShutdown() {
+                switch event {
+                case .enumerated:
+                    logger.info("dock watcher enumerated present recorders", metadata: ["docks": "\(docks.count)"])
+                    gate.open()
+                case .present(let device):
+                    if docks[device.syspath] != nil { continue }  // already docked (enumerated and announced)
+                    let current = settings.current
+                    switch current.matcher.recognise(device) {
+                    case .failure(let refusal):
+                        if !refusal.quiet {
+                            logger.notice(
+                                "ignoring a tagged device",
+                                metadata: ["udev.syspath": "\(device.syspath)", "reason": "\(refusal.description)"])
+                            board.ignore(
+                                syspath: device.syspath, device: device.devnode ?? device.syspath,
+                                reason: refusal.description)
+                        }
+                    case .success(let recorder):
+                        board.forget(syspath: device.syspath)
+                        let dock = Dock(recorder: recorder, at: Date())
+                        docks[device.syspath] = dock
+                        board.add(dock)
+                        group.addTask { await serve(dock, mounter: current.mounter, stop: stop) }
+                    }
+                    board.publish()
+                case .removed(let syspath):
+                    board.forget(syspath: syspath)
+                    // The device itself, or the disk of a docked partition.
+                    for (key, dock) in docks where key == syspath || key.hasPrefix(syspath + "/") {
+                        docks[key] = nil
+                        dock.markGone()
+                        logger.info("recorder left its bay", metadata: metadata(dock.recorder))
+                        if dock.claimUndock(stopping: false) { recordUndock(dock, reason: "removed") }
+                    }
+                    board.publish()
+                }
+            }
+            // Shutting down (or the watcher stopped): no new file starts, copies in flight roll back.
+            stop.set()
+            board.setStopping()
+            board.publish()
+            for dock in docks.values where dock.claimUndock(stopping: true) {
+                recordUndock(dock, reason: "shutdown")
+            }
+        }
+        board.remove()
+    }
+
+    /// Mounts, ingests and unmounts one docked recorder.
+    private func serve(_ dock: Dock, mounter: RecorderMounter, stop: StopFlag) async {
+        let recorder = dock.recorder
+        do {
+            dock.docked(try store.append(.recorderDocked(recorder, time: dock.dockedAt)))
+        } catch {
+            logger.error(
+                "cannot record the dock; the recorder is not ingested",
+                metadata: metadata(recorder).merging(["error": "\(error)"]) { $1 })
+            dock.setState("failed", error: "the manifest refused recorder.docked: \(error)")
+            end(dock, stop: stop)
+            return
+        }
+        logger.info("recorder docked", metadata: metadata(recorder))
+        board.publish()
+        let mounted = await blocking { () -> Result<MountedVolume, DeviceError> in
+            Result { () throws(DeviceError) in
+                try mounter.mount(
+                    device: recorder.devnode, fileSystem: recorder.fileSystem,
+                    name: "\(recorder.identity.serial)-\(dock.sequence)")
+            }
+        }
+        let volume: MountedVolume
+        switch mounted {
+        case .success(let value): volume = value
+        case .failure(let error):
+            logger.error("mounting the recorder failed", metadata: metadata(recorder).merging(["error": "\(error)"]) { $1 })
+            dock.setState("failed", error: error.message)
+            end(dock, stop: stop)
+            return
+        }
+        logger.info(
+            "recorder mounted read-only",
+            metadata: metadata(recorder).merging(
+                ["mount.directory": "\(volume.directory.path)", "mount.program": "\(volume.program)",
+                 "mount.options": "\(volume.options.joined(separator: ","))"]) { $1 })
+        dock.setState("ingesting")
+        board.publish()
+        let source = DockedSource(base: DirectorySource(root: volume.directory, identity: recorder.identity), dock: dock)
+        let result = await blocking { [ingest] () -> Result<IngestSummary, IngestError> in
+            Result { () throws(IngestError) in
+                try ingest.ingest(
+                    source, model: recorder.model, progress: { dock.progress($0) },
+                    shouldStop: { stop.isSet || dock.isGoneAndIdle })
+            }
+        }
+        do {
+            try await blocking { () -> Result<Void, DeviceError> in
+                Result { () throws(DeviceError) in try mounter.unmount(volume, lazy: dock.isGone) }
+            }.get()
+        } catch {
+            logger.warning("unmounting the recorder failed", metadata: metadata(recorder).merging(["error": "\(error)"]) { $1 })
+        }
+        switch result {
+        case .success(let summary):
+            dock.finish(summary)
+            dock.setState(dock.isGone ? "undocking" : stop.isSet ? "stopped" : "done")
+            logger.info(
+                "ingest finished",
+                metadata: metadata(recorder).merging(
+                    ["ingest.ingested": "\(summary.ingested.count)", "ingest.alreadyIngested": "\(summary.alreadyIngested)",
+                     "ingest.failed": "\(summary.failures.count)", "ingest.bytes": "\(summary.bytesCopied)"]) { $1 })
+        case .failure(let error):
+            dock.setState("failed", error: error.message)
+            logger.error("ingest failed", metadata: metadata(recorder).merging(["error": "\(error)"]) { $1 })
+        }
+        end(dock, stop: stop)
+    }
+
+    /// The dock's task is over: record its undock if it is due now (else the removal or shutdown records it).
+    private func end(_ dock: Dock, stop: StopFlag) {
+        dock.finish(nil)
+        if dock.claimUndock(stopping: stop.isSet) {
+            recordUndock(dock, reason: dock.isGone ? "removed" : "shutdown")
+        }
+        board.publish()
+    }
+
+    private func recordUndock(_ dock: Dock, reason: String) {
+        defer { board.remove(dock) }
+        guard let docked = dock.dockedEntry else { return }
+        do {
+            let counts = dock.counts
+            try store.append(
+                .recorderUndocked(
+                    dock.recorder, reason: reason, docked: docked, counts: counts, error: dock.failure, time: Date()))
+            logger.info(
+                "recorder undocked",
+                metadata: metadata(dock.recorder).merging(
+                    ["undock.reason": "\(reason)", "ingest.ingested": "\(counts.ingested)",
+                     "ingest.failed": "\(counts.failed)"]) { $1 })
+        } catch {
+            logger.error("cannot record the undock", metadata: metadata(dock.recorder).merging(["error": "\(error)"]) { $1 })
+        }
+    }
+
+    private func metadata(_ recorder: DockedRecorder) -> Logger.Metadata {
+        [
+            "recorder.serial": "\(recorder.identity.serial)", "recorder.model": "\(recorder.identity.model)",
+            "dock.bay": "\(recorder.bay)", "dock.device": "\(recorder.devnode)",
+            "dock.fileSystem": "\(recorder.fileSystem)",
+        ]
+    }
+}
+
+/// Runs blocking work (mounting, an ingest) on a thread of its own, off the cooperative pool.
+func blocking<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        let thread = Thread { continuation.resume(returning: body()) }
+        thread.stackSize = 4 << 20
+        thread.start()
+    }
+}
+
+/// Set once, when the daemon starts shutting down.
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+
+    func set() {
+        lock.lock()
+        value = true
+        lock.unlock()
+    }
+}
+
+/// The docking settings SIGHUP can replace: the models (with their USB IDs), the bays and the mount programs.
+final class DockSettings: @unchecked Sendable {
+    struct Current: Sendable {
+        var matcher: RecorderMatcher
+        var mounter: RecorderMounter
+    }
+
+    private let lock = NSLock()
+    private var value: Current
+
+    init(_ configuration: CustodyConfiguration) {
+        value = Self.make(configuration)
+    }
+
+    private static func make(_ configuration: CustodyConfiguration) -> Current {
+        Current(
+            matcher: RecorderMatcher(models: configuration.models, docking: configuration.docking),
+            mounter: RecorderMounter(runtimeDirectory: configuration.runtimeDirectory, docking: configuration.docking))
+    }
+
+    var current: Current {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+
+    /// Takes the models, bays and mount programs of `configuration`; docks already running keep theirs.
+    func reload(_ configuration: CustodyConfiguration) {
+        let next = Self.make(configuration)
+        lock.lock()
+        value = next
+        lock.unlock()
+    }
+}

@@ -1,0 +1,63 @@
+import CustodyCore
+import CustodyDevices
+import CustodyManifest
+import Foundation
+
+/// The entries of docking: a recorder arriving in a bay and leaving it (shared/DESIGN.md "The manifest").
+extension ManifestEntry {
+    /// A `recorder.docked` entry: a recorder of a configured model was recognised in a bay.
+    static func recorderDocked(_ recorder: DockedRecorder, time: Date) throws(ManifestError) -> ManifestEntry {
+        try ManifestEntry(
+            type: .recorderDocked, time: time,
+            fields: [
+                "recorder": .object([
+                    "serial": .string(recorder.identity.serial), "model": .string(recorder.identity.model),
+                ]),
+                "bay": .string(recorder.bay),
+                "port": recorder.device.portPath.map { .string($0) } ?? .null,
+                "device": .string(recorder.devnode),
+                "fileSystem": .string(recorder.fileSystem),
+                "usb": .string("\(recorder.device.vendorID ?? ""):\(recorder.device.productID ?? "")"),
+            ])
+    }
+
+    /// A `recorder.undocked` entry: the dock of `recorder` ended (`removed` from the bay, or custodyd's
+    /// `shutdown`), with what its ingest did; it refers to the `recorder.docked` entry by index and leaf hash.
+    static func recorderUndocked(
+        _ recorder: DockedRecorder, reason: String, docked: StoredEntry, counts: DockCounts, error: String?,
+        time: Date
+    ) throws(ManifestError) -> ManifestEntry {
+        try ManifestEntry(
+            type: .recorderUndocked, time: time,
+            fields: [
+                "recorder": .object([
+                    "serial": .string(recorder.identity.serial), "model": .string(recorder.identity.model),
+                ]),
+                "bay": .string(recorder.bay),
+                "reason": .string(reason),
+                "docked": .object(["index": .int(Int64(docked.index)), "leaf": .string(docked.leafHash.hex)]),
+                "complete": .bool(counts.complete && error == nil),
+                "counts": .object([
+                    "ingested": .int(Int64(counts.ingested)),
+                    "alreadyIngested": .int(Int64(counts.alreadyIngested)),
+                    "failed": .int(Int64(counts.failed)),
+                    "refused": .int(Int64(counts.refused)),
+                    "notMedia": .int(Int64(counts.notMedia)),
+                    "bytesCopied": .int(Int64(clamping: counts.bytesCopied)),
+                ]),
+                "error": error.map { .string($0) } ?? .null,
+            ])
+    }
+}
+
+/// What the ingest of one dock did, for its `recorder.undocked` entry.
+struct DockCounts: Sendable, Equatable {
+    var ingested = 0
+    var alreadyIngested = 0
+    var failed = 0
+    var refused = 0
+    var notMedia = 0
+    var bytesCopied: UInt64 = 0
+    /// Whether the ingest ran to its end (it may still have failed files).
+    var complete = false
+}

@@ -1,0 +1,92 @@
+import CustodyCore
+import Testing
+
+@testable import CustodyDevices
+
+/// Recognising docked recorders: USB IDs against the models, serial, bay; everything else is refused with a reason.
+@Suite struct RecorderMatcherTests {
+    static var models: [RecorderModel] {
+        var ga947 = RecorderModel(name: "GA947")
+        ga947.usbVendorID = "abcd"
+        ga947.usbProductID = "1234"
+        var phone = RecorderModel(name: "MTPCAM")
+        phone.usbVendorID = "abcd"
+        phone.usbProductID = "9999"
+        phone.transport = .mtp
+        return [RecorderModel(name: "CARD"), ga947, phone]
+    }
+
+    static var docking: DockingConfiguration {
+        var docking = DockingConfiguration()
+        docking.bays = ["pci-0000:00:14.0-usb-0:1": "1", "pci-0000:00:14.0-usb-0:1.4": "4"]
+        return docking
+    }
+
+    static func device(
+        vendor: String? = "abcd", product: String? = "1234", serial: String? = "BWC0001",
+        port: String? = "pci-0000:00:14.0-usb-0:1.4:1.0-scsi-0:0:0:0", fileSystem: String? = "exfat",
+        tagged: Bool = true
+    ) -> BlockDevice {
+        BlockDevice(
+            syspath: "/sys/devices/x/block/sdb/sdb1", devnode: "/dev/sdb1", devtype: "partition",
+            fileSystem: fileSystem, bus: "usb", vendorID: vendor, productID: product, serial: serial,
+            portPath: port, tagged: tagged)
+    }
+
+    let matcher = RecorderMatcher(models: Self.models, docking: Self.docking)
+
+    @Test func recognisesAModelByUSBIDsWithSerialAndBay() throws {
+        let recorder = try matcher.recognise(Self.device()).get()
+        #expect(recorder.identity == RecorderIdentity(serial: "BWC0001", model: "GA947"))
+        #expect(recorder.bay == "4")
+        #expect(recorder.devnode == "/dev/sdb1")
+        #expect(recorder.fileSystem == "exfat")
+    }
+
+    @Test func bayIsTheLongestConfiguredPortPrefixEndingAtAPortBoundary() throws {
+        #expect(try matcher.recognise(Self.device(port: "pci-0000:00:14.0-usb-0:1:1.0-scsi-0:0:0:0")).get().bay == "1")
+        // usb-0:10 is another port, not port 1: shown by its path.
+        let port10 = "pci-0000:00:14.0-usb-0:10:1.0-scsi-0:0:0:0"
+        #expect(try matcher.recognise(Self.device(port: port10)).get().bay == port10)
+    }
+
+    @Test func refusesUnknownUSBIDsUntaggedDevicesAndDevicesWithoutSerialOrFileSystem() {
+        let cases: [(BlockDevice, String)] = [
+            (Self.device(vendor: "0781", product: "5567"), "0781:5567, which no configured model has"),
+            (Self.device(tagged: false), "not tagged"),
+            (Self.device(serial: nil), "no usable serial"),
+            (Self.device(serial: "has space"), "no usable serial"),
+            (Self.device(fileSystem: nil), "no file system"),
+            (Self.device(product: "9999"), "transport mtp"),
+            (Self.device(vendor: nil, product: nil), "no USB vendor"),
+        ]
+        for (device, reason) in cases {
+            guard case .failure(let refusal) = matcher.recognise(device) else {
+                Issue.record("\(device) was recognised")
+                continue
+            }
+            #expect(refusal.description.contains(reason), "\(refusal.description)")
+            #expect(!refusal.quiet)
+        }
+    }
+
+    @Test func aPartitionedWholeDiskIsRefusedQuietly() {
+        var disk = Self.device(fileSystem: nil)
+        disk.hasPartitionTable = true
+        guard case .failure(let refusal) = matcher.recognise(disk) else {
+            Issue.record("a partitioned disk was recognised")
+            return
+        }
+        #expect(refusal.quiet)
+    }
+
+    @Test func ext4IsMountedWithoutJournalReplayAndEveryTypeReadOnlyNosuidNodevNoexecNoatime() {
+        #expect(RecorderMounter.options(forFileSystem: "ext4") == ["ro", "nosuid", "nodev", "noexec", "noatime", "noload"])
+        #expect(RecorderMounter.options(forFileSystem: "vfat") == ["ro", "nosuid", "nodev", "noexec", "noatime"])
+        var docking = DockingConfiguration()
+        docking.mountPrograms = ["exfat": "/usr/sbin/mount.exfat-fuse", "ext4": "kernel"]
+        #expect(docking.mountProgram(forFileSystem: "exfat") == "/usr/sbin/mount.exfat-fuse")
+        #expect(docking.mountProgram(forFileSystem: "ext4") == nil)
+        #expect(docking.mountProgram(forFileSystem: "vfat") == nil)
+    }
+}
