@@ -64,11 +64,15 @@ demo: build
 	scripts/demo $(BUILD_DIR)
 
 # Installs binaries, the systemd unit, the udev rules and (if absent) the configuration; as root.
+# INSTALL_BUILD=debug and INSTALL_SCRATCH=DIR install another build (the release build takes a while).
+INSTALL_BUILD   ?= release
+INSTALL_SCRATCH ?= .build
 install:
 	scripts/apt-ensure $(RUN_PACKAGES)
-	$(SWIFT) build -c release --product custody && $(SWIFT) build -c release --product custodyd
-	install -D -m 0755 .build/release/custody $(DESTDIR)$(PREFIX)/bin/custody
-	install -D -m 0755 .build/release/custodyd $(DESTDIR)$(PREFIX)/bin/custodyd
+	$(SWIFT) build -c $(INSTALL_BUILD) --scratch-path $(INSTALL_SCRATCH) --product custody
+	$(SWIFT) build -c $(INSTALL_BUILD) --scratch-path $(INSTALL_SCRATCH) --product custodyd
+	install -D -m 0755 $(INSTALL_SCRATCH)/$(INSTALL_BUILD)/custody $(DESTDIR)$(PREFIX)/bin/custody
+	install -D -m 0755 $(INSTALL_SCRATCH)/$(INSTALL_BUILD)/custodyd $(DESTDIR)$(PREFIX)/bin/custodyd
 	install -d -m 0755 $(DESTDIR)/etc/systemd/system $(DESTDIR)/etc/udev/rules.d $(DESTDIR)/etc/custody
 	sed 's#/usr/local/bin/custodyd#$(PREFIX)/bin/custodyd#' systemd/custodyd.service \
 	    > $(DESTDIR)/etc/systemd/system/custodyd.service

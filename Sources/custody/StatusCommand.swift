@@ -45,11 +45,13 @@ struct StatusCommand: ParsableCommand {
             "custodyd \(status.stopping ? "stopping" : "running") (pid \(status.pid), since \(status.started)): "
                 + (count == 0 ? "no recorders docked" : "\(count) recorder\(count == 1 ? "" : "s") docked"))
         for recorder in status.recorders {
-            var line = "  bay \(recorder.bay)  \(recorder.serial) (\(recorder.model))  \(recorder.device) "
+            var line =
+                "  bay \(recorder.bay)  \(recorder.serial) (\(recorder.model))  \(recorder.device) "
                 + "\(recorder.fileSystem)  \(recorder.state)"
             if recorder.filesTotal > 0 || recorder.state == "ingesting" {
                 let percent = recorder.bytesTotal > 0 ? recorder.bytesCopied * 100 / recorder.bytesTotal : 100
-                line += "  \(recorder.filesDone)/\(recorder.filesTotal) files  \(ByteCount(recorder.bytesCopied))/"
+                line +=
+                    "  \(recorder.filesDone)/\(recorder.filesTotal) files  \(ByteCount(recorder.bytesCopied))/"
                     + "\(ByteCount(recorder.bytesTotal))  \(percent)%"
             }
             if recorder.state == "done" {

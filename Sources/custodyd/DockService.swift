@@ -117,7 +117,8 @@ struct DockService: Service {
         switch mounted {
         case .success(let value): volume = value
         case .failure(let error):
-            logger.error("mounting the recorder failed", metadata: metadata(recorder).merging(["error": "\(error)"]) { $1 })
+            logger.error(
+                "mounting the recorder failed", metadata: metadata(recorder).merging(["error": "\(error)"]) { $1 })
             dock.setState("failed", error: error.message)
             end(dock, stop: stop)
             return
@@ -125,11 +126,14 @@ struct DockService: Service {
         logger.info(
             "recorder mounted read-only",
             metadata: metadata(recorder).merging(
-                ["mount.directory": "\(volume.directory.path)", "mount.program": "\(volume.program)",
-                 "mount.options": "\(volume.options.joined(separator: ","))"]) { $1 })
+                [
+                    "mount.directory": "\(volume.directory.path)", "mount.program": "\(volume.program)",
+                    "mount.options": "\(volume.options.joined(separator: ","))",
+                ]) { $1 })
         dock.setState("ingesting")
         board.publish()
-        let source = DockedSource(base: DirectorySource(root: volume.directory, identity: recorder.identity), dock: dock)
+        let source = DockedSource(
+            base: DirectorySource(root: volume.directory, identity: recorder.identity), dock: dock)
         let result = await blocking { [ingest] () -> Result<IngestSummary, IngestError> in
             Result { () throws(IngestError) in
                 try ingest.ingest(
@@ -142,7 +146,8 @@ struct DockService: Service {
                 Result { () throws(DeviceError) in try mounter.unmount(volume, lazy: dock.isGone) }
             }.get()
         } catch {
-            logger.warning("unmounting the recorder failed", metadata: metadata(recorder).merging(["error": "\(error)"]) { $1 })
+            logger.warning(
+                "unmounting the recorder failed", metadata: metadata(recorder).merging(["error": "\(error)"]) { $1 })
         }
         switch result {
         case .success(let summary):
@@ -151,8 +156,11 @@ struct DockService: Service {
             logger.info(
                 "ingest finished",
                 metadata: metadata(recorder).merging(
-                    ["ingest.ingested": "\(summary.ingested.count)", "ingest.alreadyIngested": "\(summary.alreadyIngested)",
-                     "ingest.failed": "\(summary.failures.count)", "ingest.bytes": "\(summary.bytesCopied)"]) { $1 })
+                    [
+                        "ingest.ingested": "\(summary.ingested.count)",
+                        "ingest.alreadyIngested": "\(summary.alreadyIngested)",
+                        "ingest.failed": "\(summary.failures.count)", "ingest.bytes": "\(summary.bytesCopied)",
+                    ]) { $1 })
         case .failure(let error):
             dock.setState("failed", error: error.message)
             logger.error("ingest failed", metadata: metadata(recorder).merging(["error": "\(error)"]) { $1 })
@@ -180,10 +188,13 @@ struct DockService: Service {
             logger.info(
                 "recorder undocked",
                 metadata: metadata(dock.recorder).merging(
-                    ["undock.reason": "\(reason)", "ingest.ingested": "\(counts.ingested)",
-                     "ingest.failed": "\(counts.failed)"]) { $1 })
+                    [
+                        "undock.reason": "\(reason)", "ingest.ingested": "\(counts.ingested)",
+                        "ingest.failed": "\(counts.failed)",
+                    ]) { $1 })
         } catch {
-            logger.error("cannot record the undock", metadata: metadata(dock.recorder).merging(["error": "\(error)"]) { $1 })
+            logger.error(
+                "cannot record the undock", metadata: metadata(dock.recorder).merging(["error": "\(error)"]) { $1 })
         }
     }
 

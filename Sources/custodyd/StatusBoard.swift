@@ -65,7 +65,9 @@ final class StatusBoard: @unchecked Sendable {
             encoder.outputFormatting = [.sortedKeys]
             try encoder.encode(status).write(to: file, options: .atomic)
         } catch {
-            if !locked({ let first = !warned; warned = true; return first }) {
+            if !locked({
+                let first = !warned; warned = true; return first
+            }) {
                 return
             }
             logger.warning("cannot write the status file", metadata: ["file": "\(file.path)", "error": "\(error)"])

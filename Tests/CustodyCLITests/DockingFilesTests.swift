@@ -34,7 +34,8 @@ import Testing
         try Data(example.utf8).write(to: station.config)
         let result = try station.custody(["udev-rules"])
         #expect(result.status == 0, "\(result.standardError)")
-        let rules = try String(contentsOf: Self.root.appendingPathComponent("udev-rules/70-custody.rules"), encoding: .utf8)
+        let rules = try String(
+            contentsOf: Self.root.appendingPathComponent("udev-rules/70-custody.rules"), encoding: .utf8)
         #expect(result.standardOutput == rules)
     }
 

@@ -49,7 +49,8 @@ final class RecorderImage {
         let source = folder.appendingPathComponent("\(name)-src")
         for (path, bytes) in files {
             let url = source.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(bytes).write(to: url)
         }
         image = folder.appendingPathComponent("\(name).img")
@@ -71,9 +72,11 @@ final class RecorderImage {
             try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: true)
             try DockingTools.run(
                 "/usr/bin/unshare",
-                ["-m", "--propagation", "private", "/bin/sh", "-ec",
-                 "L=$(losetup -f --show \"$0\"); mount.exfat-fuse \"$L\" \"$1\" >/dev/null; cp -r \"$2\"/. \"$1\"/; "
-                    + "umount \"$1\"; losetup -d \"$L\"", image.path, mountPoint.path, source.path])
+                [
+                    "-m", "--propagation", "private", "/bin/sh", "-ec",
+                    "L=$(losetup -f --show \"$0\"); mount.exfat-fuse \"$L\" \"$1\" >/dev/null; cp -r \"$2\"/. \"$1\"/; "
+                        + "umount \"$1\"; losetup -d \"$L\"", image.path, mountPoint.path, source.path,
+                ])
         }
         loopDevice = try DockingTools.run("/usr/sbin/losetup", ["-f", "--show", "-r", image.path])
             .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -95,7 +98,8 @@ final class RecorderImage {
         serial: String, vendor: String = "abcd", product: String = "1234", port: Int, tagged: Bool = true
     ) -> String {
         let usb = "/devices/pci0000:00/0000:00:14.0/usb1/1-\(port)"
-        let block = "\(usb)/1-\(port):1.0/host\(port)/target\(port):0:0/\(port):0:0:0/block/\(URL(fileURLWithPath: loopDevice).lastPathComponent)"
+        let block =
+            "\(usb)/1-\(port):1.0/host\(port)/target\(port):0:0/\(port):0:0:0/block/\(URL(fileURLWithPath: loopDevice).lastPathComponent)"
         return """
             P: \(block)
             E: DEVNAME=\(loopDevice)

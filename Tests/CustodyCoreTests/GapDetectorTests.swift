@@ -73,6 +73,13 @@ import Testing
         #expect(detector().gaps(in: apart).isEmpty)
     }
 
+    @Test func backToBackFilesOfAnUnsegmentedModelAreOneRecording() {
+        let clips = [clip(0, at: 0, seconds: 20, sequence: 1), clip(1, at: 22, seconds: 20, sequence: 2)]
+        #expect(detector(segments: false).gaps(in: clips).isEmpty)
+        // With a configured segment length, a short file followed at once is a stop and restart.
+        #expect(detector(segments: true).gaps(in: clips).map(\.kind) == [.shortResume])
+    }
+
     @Test func clockRunningAheadIsAClockAnomalyPerClip() {
         // Ingested at base+1h, but the clips claim to start two hours after that.
         let clips = [

@@ -81,7 +81,8 @@ import Testing
     }
 
     @Test func ext4IsMountedWithoutJournalReplayAndEveryTypeReadOnlyNosuidNodevNoexecNoatime() {
-        #expect(RecorderMounter.options(forFileSystem: "ext4") == ["ro", "nosuid", "nodev", "noexec", "noatime", "noload"])
+        #expect(
+            RecorderMounter.options(forFileSystem: "ext4") == ["ro", "nosuid", "nodev", "noexec", "noatime", "noload"])
         #expect(RecorderMounter.options(forFileSystem: "vfat") == ["ro", "nosuid", "nodev", "noexec", "noatime"])
         var docking = DockingConfiguration()
         docking.mountPrograms = ["exfat": "/usr/sbin/mount.exfat-fuse", "ext4": "kernel"]

@@ -57,7 +57,10 @@ import Testing
         var sources = [CountingSource]()
         for (index, serial) in ["BWC000A", "BWC000B"].enumerated() {
             let root = try station.makeRecorder(serial)
-            for file in 0..<6 { try station.write("CLIP\(file).MP4", [UInt8](repeating: UInt8(index * 16 + file), count: 5000), in: root) }
+            for file in 0..<6 {
+                try station.write(
+                    "CLIP\(file).MP4", [UInt8](repeating: UInt8(index * 16 + file), count: 5000), in: root)
+            }
             sources.append(CountingSource(base: station.source(serial: serial, root: root), gauge: gauge))
         }
         let model = station.model

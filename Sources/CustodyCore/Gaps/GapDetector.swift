@@ -98,6 +98,10 @@ public struct GapDetector: Sendable {
                             kind: .brokenChain, key: "brokenChain:\(pair)", before: a, after: b, start: a.end,
                             end: b.start, evidence: evidence))
                 }
+            } else if segmentSeconds == nil && pause <= toleranceSeconds {
+                // A model with no configured segment length that starts a new file at once is continuing one
+                // recording, not stopping and restarting.
+                continue
             } else if pause <= resumeWindowSeconds {
                 found.append(
                     DetectedGap(

@@ -1,6 +1,6 @@
-public import Logging
 import Foundation
 import Glibc
+public import Logging
 
 /// Watches udev for recorders: it reports every tagged block device already present, then follows add, change
 /// and remove events on a netlink "udev" monitor (shared/DESIGN.md "Data flow").
@@ -23,7 +23,8 @@ public final class DockWatcher: Sendable {
     public func events() throws(DeviceError) -> AsyncStream<DockEvent> {
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else {
-            throw DeviceError(.setup, "cannot create the watcher's wake pipe: \(SystemCall.describe(errno))", errno: errno)
+            throw DeviceError(
+                .setup, "cannot create the watcher's wake pipe: \(SystemCall.describe(errno))", errno: errno)
         }
         for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         let wake = ends

@@ -51,7 +51,10 @@ public struct RecorderMatcher: Sendable {
         }
         guard model.transport == .massStorage else {
             return .failure(
-                Refusal(description: "\(name) is a \(model.name), whose transport \(model.transport.rawValue) docking does not ingest yet"))
+                Refusal(
+                    description:
+                        "\(name) is a \(model.name), whose transport \(model.transport.rawValue) docking does not ingest yet"
+                ))
         }
         guard let serial = device.serial, RecorderIdentity.isValidSerial(serial) else {
             return .failure(Refusal(description: "\(name) (\(model.name)) reports no usable serial number"))
@@ -61,9 +64,11 @@ public struct RecorderMatcher: Sendable {
         }
         guard let fileSystem = device.fileSystem else {
             if device.hasPartitionTable {
-                return .failure(Refusal(description: "\(devnode) is a partitioned disk; its partitions dock", quiet: true))
+                return .failure(
+                    Refusal(description: "\(devnode) is a partitioned disk; its partitions dock", quiet: true))
             }
-            return .failure(Refusal(description: "\(devnode) (\(model.name) \(serial)) holds no file system udev recognised"))
+            return .failure(
+                Refusal(description: "\(devnode) (\(model.name) \(serial)) holds no file system udev recognised"))
         }
         return .success(
             DockedRecorder(

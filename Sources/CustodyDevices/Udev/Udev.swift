@@ -26,7 +26,8 @@ final class Udev {
         udev_enumerate_add_match_subsystem(enumerate, subsystem)
         let status = udev_enumerate_scan_devices(enumerate)
         guard status >= 0 else {
-            throw DeviceError(.udev, "scanning \(subsystem) devices failed: \(SystemCall.describe(-status))", errno: -status)
+            throw DeviceError(
+                .udev, "scanning \(subsystem) devices failed: \(SystemCall.describe(-status))", errno: -status)
         }
         var devices = [UdevDevice]()
         var entry = udev_enumerate_get_list_entry(enumerate)
@@ -100,7 +101,8 @@ final class UdevMonitor {
     /// that filter relies on a bloom filter in the message header, which umockdev's test events do not carry.
     init(udev: Udev, subsystem: String) throws(DeviceError) {
         guard let pointer = udev_monitor_new_from_netlink(udev.pointer, "udev") else {
-            throw DeviceError(.udev, "cannot open the udev netlink monitor: \(SystemCall.describe(errno))", errno: errno)
+            throw DeviceError(
+                .udev, "cannot open the udev netlink monitor: \(SystemCall.describe(errno))", errno: errno)
         }
         self.pointer = pointer
         self.udev = udev
