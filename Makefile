@@ -13,13 +13,19 @@ TEST_PACKAGES := $(RUN_PACKAGES) sqlite3 golang-go golang-golang-x-mod-dev ffmpe
 # Docking (issue 4): libudev to build custodyd; for its tests umockdev with its Python bindings (fake udev
 # devices), FUSE drivers and mkfs tools for exFAT and FAT32 images, udevadm (rules lint), systemd-analyze (unit).
 RUN_PACKAGES  += libudev-dev
+# PTP/MTP (issue 5): libusb-1.0 to build CustodyDevices (CLibUSB).
+RUN_PACKAGES  += libusb-1.0-0-dev
+TEST_PACKAGES += libusb-1.0-0-dev
 TEST_PACKAGES += libudev-dev umockdev gir1.2-umockdev-1.0 python3-gi exfat-fuse fusefat exfatprogs dosfstools mtools \
                  udev systemd e2fsprogs
+# Lifecycle (issue 8): xorriso writes ISO 9660 archive images; the tests mount them with fuseiso (no kernel iso9660).
+RUN_PACKAGES  += xorriso
+TEST_PACKAGES += xorriso fuseiso
 DEMO_PACKAGES := $(RUN_PACKAGES) ffmpeg umockdev gir1.2-umockdev-1.0 python3-gi e2fsprogs
 PREFIX       ?= /usr/local
 DESTDIR      ?=
 
-.PHONY: all build run test bench demo install deps-run deps-test check-imports crosscheck unit-tests clean
+.PHONY: all build run test bench demo install deps-run deps-test check-imports crosscheck unit-tests e2e clean
 
 all: build
 
@@ -87,8 +93,15 @@ install:
 crosscheck:
 	Tests/interop/crosscheck.sh $(BUILD_DIR)/custody
 
+# CUSTODY_UDEVD_E2E=1 includes the docking test with a real systemd-udevd (scripts/udevd-e2e), which is skipped
+# unless root; it writes device links into the real /dev, as these throwaway VMs allow.
 unit-tests:
-	$(SWIFT) test --skip-build
+	CUSTODY_UDEVD_E2E=1 $(SWIFT) test --skip-build
+
+# Only the end-to-end docking test with a real systemd-udevd (also part of `make test`); as root.
+e2e: deps-test
+	$(SWIFT) build --build-tests
+	CUSTODY_UDEVD_E2E=1 $(SWIFT) test --skip-build --filter DockingUdevdEndToEndTests
 
 clean:
 	rm -rf .build

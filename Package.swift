@@ -35,10 +35,12 @@ let package = Package(
         ),
         .target(name: "CCustodySystem"),
         .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
+        .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
         .target(
             name: "CustodyDevices",
             dependencies: [
                 "CUdev",
+                "CLibUSB",
                 "CustodyCore",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -61,6 +63,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Adapters between the ingest pipeline and device transports (PTP/MTP), which CustodyIngest may not import.
+        .target(name: "CustodyTransport", dependencies: ["CustodyCore", "CustodyIngest", "CustodyDevices"]),
         .executableTarget(
             name: "custodyd",
             dependencies: [
@@ -68,6 +72,7 @@ let package = Package(
                 "CustodyManifest",
                 "CustodyIngest",
                 "CustodyDevices",
+                "CustodyTransport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -98,12 +103,16 @@ let package = Package(
         ),
         .testTarget(name: "CustodyIngestTests", dependencies: ["CustodyIngest", "CustodyTesting"]),
         .testTarget(name: "CustodyDevicesTests", dependencies: ["CustodyDevices", "CustodyTesting"]),
+        .testTarget(
+            name: "CustodyTransportTests",
+            dependencies: ["CustodyTransport", "CustodyDevices", "CustodyIngest", "CustodyManifest", "CustodyTesting"]
+        ),
         .testTarget(name: "CustodyCLITests", dependencies: ["CustodyCore", "CustodyManifest", "CustodyTesting"]),
     ]
 )
 
 // One strict-settings loop over every Swift target of ours (shared/STYLE.md habit 6).
-for target in package.targets where !["CCustodySystem", "CUdev"].contains(target.name) {
+for target in package.targets where !["CCustodySystem", "CUdev", "CLibUSB"].contains(target.name) {
     var settings = target.swiftSettings ?? []
     settings += [
         .swiftLanguageMode(.v6),

@@ -30,7 +30,9 @@ else
     # throttled: single-file size, many-files count and size
     T400=("$((512 * MiB))" 8 "$((64 * MiB))"); T35=("$((64 * MiB))" 4 "$((16 * MiB))")
     USB2_EACH=(2 "$((32 * MiB))"); FAST_EACH="$((512 * MiB))"; RECORDERS=1,2,8,32
-    MANIFEST_SIZES=10000,100000,1000000
+    # Batched appends run at about 1,700 entries/s here (issue 10 asks ≥ 5,000), so growing the log to 10^6 would
+    # take about 10 minutes alone; BENCH_MANIFEST_SIZES=10000,100000,1000000 does it.
+    MANIFEST_SIZES=${BENCH_MANIFEST_SIZES:-10000,100000}
 fi
 
 [ "$(id -u)" -eq 0 ] || { echo "run.sh: needs root (loop mount, drop_caches); run it with sudo" >&2; exit 1; }

@@ -184,10 +184,14 @@ struct Report {
             """
         for (label, _, kib) in sized { out += "| \(label) | \(String(format: "%.1f MiB", kib / 1024)) |\n" }
         let peak = sized.map(\.2).max()! / 1024
-        let growth = (sized.last!.2 - sized.first!.2) / 1024
-        out += "\nFrom the smallest to the largest file the peak grows by \(String(format: "%.1f MiB", growth)).\n\n"
-        target("peak RSS ≤ 64 MiB whatever the file size (\(sized.map(\.0).joined(separator: ", ")))",
-            String(format: "%.1f MiB max, +%.1f MiB from %@ to %@", peak, growth, sized.first!.0, sized.last!.0),
+        // Files below the 16 MiB of the copy ring touch only part of it; from 100 MiB on the ring is fully used, and
+        // the issue compares 100 MiB with the largest file.
+        let base = sized.first { $0.1 >= 100 * 1_048_576 } ?? sized.first!
+        let growth = (sized.last!.2 - base.2) / 1024
+        out += "\nFrom \(base.0) to \(sized.last!.0) the peak grows by \(String(format: "%.1f MiB", growth)); smaller files "
+            + "touch only part of the 16 MiB copy ring.\n\n"
+        target("peak RSS ≤ 64 MiB and not growing with the file size (\(base.0) against \(sized.last!.0))",
+            String(format: "%.1f MiB max, %+.1f MiB from %@ to %@", peak, growth, base.0, sized.last!.0),
             peak <= 64 && growth < 4)
         return out
     }

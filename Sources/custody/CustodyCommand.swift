@@ -16,6 +16,8 @@ struct CustodyCommand: ParsableCommand {
             OfficersCommand.self, AssignCommand.self, GapsCommand.self, ExplainCommand.self, ExceptionCommand.self,
             OverdueCommand.self, LinkCommand.self, UnlinkCommand.self, CaseCommand.self, ReindexCommand.self,
             StatusCommand.self, UdevRulesCommand.self,
+            HoldCommand.self, ReleaseCommand.self, HoldsCommand.self, RetainCommand.self, PurgeCommand.self,
+            ArchiveCommand.self, CloseCommand.self, ReportCommand.self,
         ]
     )
 

@@ -26,6 +26,19 @@ enum DefaultConfiguration {
         [upload]
         # Art 23: footage must be stored within this many hours after recording ends.
         window_hours = 24
+        # A clip claiming to start this many seconds after its ingest is a clockAnomaly gap.
+        clock_future_tolerance_seconds = 300
+
+        [retention]
+        # Art 25: footage is kept at least this many years from its recording start; case links and holds keep
+        # it longer (docs/lifecycle.md).
+        years = 2
+
+        [scrub]
+        # Art 28: custodyd re-hashes the store in the background at this rate and reports any changed object.
+        enabled = true
+        bytes_per_second = 16777216
+        pause_seconds = 86400
 
         # A recorder model with GA/T 947-style names, e.g. DSJ8A1234_64000123_20260301081530_0007.MP4.
         # Add one [[models]] table per model; config/custody.toml documents every key.

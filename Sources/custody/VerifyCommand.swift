@@ -23,6 +23,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Verify with this verifier key instead of the station's own key file.")
     var key: String?
 
+    @Flag(help: "Also re-hash every stored object (Art 28); appends store.corruption for each that fails.")
+    var deep = false
+
     func run() throws {
         let station = try global.openStation(readOnly: true)
         let verifier = try manifest { () throws(ManifestError) in
@@ -42,6 +45,7 @@ struct VerifyCommand: ParsableCommand {
             problems.append(
                 "the query table \(table) disagrees with the entries; the entries are the truth: run `custody reindex`")
         }
+        if deep { problems += try deepScrub() }
         var againstLine: String?
         if let against {
             guard let data = FileManager.default.contents(atPath: against) else {

@@ -88,6 +88,9 @@ enum Daemon {
             .init(
                 service: OverdueService(
                     store: store, window: configuration.upload.window, interval: .seconds(3600), logger: logger)))
+        if let scrub = try ScrubService.make(configuration: configuration, store: store, logger: logger) {
+            services.append(.init(service: scrub))  // the store scrub (Art 28), paced by [scrub]
+        }
         if configuration.docking.enabled {
             let content = try ContentStore(
                 root: configuration.storage.storeDirectory, staging: configuration.storage.stagingDirectory)
@@ -98,7 +101,7 @@ enum Daemon {
                 .init(
                     service: DockService(
                         watcher: DockWatcher(tag: configuration.docking.tag, logger: logger), ingest: ingest,
-                        store: store, settings: settings, board: board, gate: gate, logger: logger)))
+                        store: store, content: content, settings: settings, board: board, gate: gate, logger: logger)))
             logger.info(
                 "docking enabled",
                 metadata: [

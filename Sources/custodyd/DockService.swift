@@ -16,6 +16,8 @@ struct DockService: Service {
     let watcher: DockWatcher
     let ingest: IngestService
     let store: ManifestStore
+    /// The content store, which a wipe checks holds each file it deletes.
+    let content: ContentStore
     let settings: DockSettings
     let board: StatusBoard
     let gate: ReadinessGate
@@ -141,6 +143,9 @@ struct DockService: Service {
                     shouldStop: { stop.isSet || dock.isGoneAndIdle })
             }
         }
+        if case .success = result {
+            await blocking { wipe(dock, volume: volume, mounter: mounter, stop: stop) }
+        }
         do {
             try await blocking { () -> Result<Void, DeviceError> in
                 Result { () throws(DeviceError) in try mounter.unmount(volume, lazy: dock.isGone) }
@@ -198,7 +203,7 @@ struct DockService: Service {
         }
     }
 
-    private func metadata(_ recorder: DockedRecorder) -> Logger.Metadata {
+    func metadata(_ recorder: DockedRecorder) -> Logger.Metadata {
         [
             "recorder.serial": "\(recorder.identity.serial)", "recorder.model": "\(recorder.identity.model)",
             "dock.bay": "\(recorder.bay)", "dock.device": "\(recorder.devnode)",

@@ -61,3 +61,42 @@ struct DockCounts: Sendable, Equatable {
     /// Whether the ingest ran to its end (it may still have failed files).
     var complete = false
 }
+
+/// The entry of a wipe after verified ingest (`wipe_after_ingest`).
+extension ManifestEntry {
+    /// A `recorder.wiped` entry: the files deleted from `recorder`, each with the `clip.ingested` entry that
+    /// proves its footage is in the store, and the planned files left on it, with why.
+    static func recorderWiped(
+        _ recorder: DockedRecorder, docked: StoredEntry?, deleted: [WipePlan.Item], kept: [(WipePlan.Item, String)],
+        complete: Bool, error: String?, time: Date
+    ) throws(ManifestError) -> ManifestEntry {
+        func file(_ item: WipePlan.Item) -> [String: JSONValue] {
+            var fields: [String: JSONValue] = [
+                "path": .string(item.target.path.display),
+                "size": .int(Int64(clamping: item.target.size)),
+                "clip": .object(["index": .int(Int64(item.entry.index)), "leaf": .string(item.entry.leafHash.hex)]),
+            ]
+            if !item.target.path.isUTF8 { fields["pathHex"] = .string(item.target.path.hex) }
+            return fields
+        }
+        return try ManifestEntry(
+            type: .recorderWiped, time: time,
+            fields: [
+                "recorder": .object([
+                    "serial": .string(recorder.identity.serial), "model": .string(recorder.identity.model),
+                ]),
+                "bay": .string(recorder.bay),
+                "docked": docked.map { .object(["index": .int(Int64($0.index)), "leaf": .string($0.leafHash.hex)]) }
+                    ?? .null,
+                "deleted": .array(deleted.map { .object(file($0)) }),
+                "kept": .array(
+                    kept.map { item, reason in
+                        var fields = file(item)
+                        fields["reason"] = .string(reason)
+                        return .object(fields)
+                    }),
+                "complete": .bool(complete),
+                "error": error.map { .string($0) } ?? .null,
+            ])
+    }
+}

@@ -43,8 +43,9 @@ final class RecorderImage {
     let major: Int
     let minor: Int
 
-    /// Builds an image of `kind` in `folder` holding `files` (path → bytes) and attaches it.
-    init(_ kind: Kind, files: [String: [UInt8]], in folder: URL, name: String) throws {
+    /// Builds an image of `kind` in `folder` holding `files` (path → bytes) and attaches it, read-only unless
+    /// `writable` (the wipe tests).
+    init(_ kind: Kind, files: [String: [UInt8]], in folder: URL, name: String, writable: Bool = false) throws {
         self.kind = kind
         let source = folder.appendingPathComponent("\(name)-src")
         for (path, bytes) in files {
@@ -78,7 +79,8 @@ final class RecorderImage {
                         + "umount \"$1\"; losetup -d \"$L\"", image.path, mountPoint.path, source.path,
                 ])
         }
-        loopDevice = try DockingTools.run("/usr/sbin/losetup", ["-f", "--show", "-r", image.path])
+        loopDevice = try DockingTools.run(
+            "/usr/sbin/losetup", ["-f", "--show"] + (writable ? [] : ["-r"]) + [image.path])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         var status = stat()
         try #require(stat(loopDevice, &status) == 0)
@@ -141,8 +143,12 @@ final class DockRig {
     private var buffer = Data()
     private var fixtures = 0
 
-    /// Starts the controller (not yet custodyd); `throttle` limits custodyd's reads from those loop devices.
-    init(station: CLITestStation, throttle: [RecorderImage] = [], bytesPerSecond: Int = 4 << 20) throws {
+    /// Starts the controller (not yet custodyd); `throttle` limits custodyd's reads from those loop devices;
+    /// `environment` is added to custodyd's.
+    init(
+        station: CLITestStation, throttle: [RecorderImage] = [], bytesPerSecond: Int = 4 << 20,
+        environment: [String: String] = [:]
+    ) throws {
         self.station = station
         log = station.folder.appendingPathComponent("custodyd.log")
         process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
@@ -153,6 +159,9 @@ final class DockRig {
         for image in throttle { arguments += ["--throttle", "\(image.major):\(image.minor):\(bytesPerSecond)"] }
         arguments += ["--", CommandRunner.custodyd.path, "--config", station.config.path]
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.standardError

@@ -17,6 +17,10 @@ public struct CustodyConfiguration: Sendable, Equatable {
     public var models: [RecorderModel] = []
     /// Docking: udev, mounting, concurrency (custodyd).
     public var docking = DockingConfiguration()
+    /// Retention (Art 25).
+    public var retention = RetentionConfiguration()
+    /// The background re-hash of the store (Art 28).
+    public var scrub = ScrubConfiguration()
 
     /// Where custodyd mounts recorders and writes its status: `docking.runtime_directory`, else `run` in the
     /// state directory.
@@ -49,7 +53,9 @@ public struct CustodyConfiguration: Sendable, Equatable {
             throw ConfigurationError("the configuration is not valid TOML: \(error)")
         }
         let root = ConfigurationTable(table, path: "")
-        try root.rejectUnknownKeys(allowed: ["storage", "manifest", "ingest", "upload", "models", "docking"])
+        try root.rejectUnknownKeys(allowed: [
+            "storage", "manifest", "ingest", "upload", "models", "docking", "retention", "scrub",
+        ])
 
         let storageTable = try root.table("storage")
         try storageTable.rejectUnknownKeys(allowed: ["state_directory"])
@@ -101,6 +107,30 @@ public struct CustodyConfiguration: Sendable, Equatable {
 
         docking = try Self.docking(try root.table("docking"), baseDirectory: baseDirectory)
 
+        let retentionTable = try root.table("retention")
+        try retentionTable.rejectUnknownKeys(allowed: ["years"])
+        if let years = try retentionTable.int("years") {
+            guard (2...100).contains(years) else {
+                throw ConfigurationError("retention.years must be between 2 (Art 25) and 100, not \(years)")
+            }
+            retention.years = years
+        }
+        let scrubTable = try root.table("scrub")
+        try scrubTable.rejectUnknownKeys(allowed: ["enabled", "bytes_per_second", "pause_seconds"])
+        if let enabled = try scrubTable.bool("enabled") { scrub.enabled = enabled }
+        if let rate = try scrubTable.int("bytes_per_second") {
+            guard rate >= 4096 else {
+                throw ConfigurationError("scrub.bytes_per_second must be at least 4096, not \(rate)")
+            }
+            scrub.bytesPerSecond = UInt64(rate)
+        }
+        if let pause = try scrubTable.int("pause_seconds") {
+            guard (1...31_536_000).contains(pause) else {
+                throw ConfigurationError("scrub.pause_seconds must be between 1 and 31536000, not \(pause)")
+            }
+            scrub.pauseSeconds = pause
+        }
+
         for (position, modelTable) in try root.tables("models").enumerated() {
             let model = try Self.model(modelTable, position: position)
             guard self.model(named: model.name) == nil else {
@@ -114,6 +144,7 @@ public struct CustodyConfiguration: Sendable, Equatable {
         try table.rejectUnknownKeys(allowed: [
             "name", "media", "file_name", "time_zone", "verify_source", "segment_minutes", "segment_tolerance_seconds",
             "resume_window_seconds", "usb_vendor_id", "usb_product_id", "transport",
+            "wipe_after_ingest",
         ])
         guard let name = try table.string("name"), !name.isEmpty,
             name.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F })
@@ -181,6 +212,7 @@ public struct CustodyConfiguration: Sendable, Equatable {
             }
             model.transport = value
         }
+        if let wipe = try table.bool("wipe_after_ingest") { model.wipeAfterIngest = wipe }
         return model
     }
 

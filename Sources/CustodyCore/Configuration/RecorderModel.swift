@@ -27,6 +27,9 @@ public struct RecorderModel: Sendable, Equatable {
     public var usbProductID: String?
     /// `transport`: how the recorder presents its storage when docked.
     public var transport: RecorderTransport = .massStorage
+    /// `wipe_after_ingest`: after a docked recorder's ingest, delete from it the media files whose `clip.ingested`
+    /// entries are committed and verified, so its card does not fill up (docs/docking.md "Wipe"). Off by default.
+    public var wipeAfterIngest = false
 
     /// A model with every default: all files are media, no file-name pattern, UTC, no source re-read.
     public init(name: String) {

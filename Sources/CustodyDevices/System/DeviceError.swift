@@ -10,6 +10,8 @@ public struct DeviceError: Error, CustomStringConvertible, Sendable, Equatable {
         case unmount
         /// The runtime directory or a mount point cannot be used.
         case setup
+        /// Wiping a recorder (remounting it read-write, deleting, syncing) failed.
+        case wipe
     }
 
     /// What kind of failure this is.

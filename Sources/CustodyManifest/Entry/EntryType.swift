@@ -39,6 +39,8 @@ public struct EntryType: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let recorderDocked = EntryType(known: "recorder.docked")
     /// A recorder was undocked.
     public static let recorderUndocked = EntryType(known: "recorder.undocked")
+    /// Verified, ingested files were deleted from a docked recorder (`wipe_after_ingest`).
+    public static let recorderWiped = EntryType(known: "recorder.wiped")
     /// A clip was copied, verified and stored (Art 23, Art 25).
     public static let clipIngested = EntryType(known: "clip.ingested")
     /// Copying stopped before a file was complete (Art 22).
@@ -71,4 +73,8 @@ public struct EntryType: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let clipPurged = EntryType(known: "clip.purged")
     /// A stored object no longer matches its digest (Art 28).
     public static let storeCorruption = EntryType(known: "store.corruption")
+    /// The case system's retention end for a case's footage (Art 25).
+    public static let caseRetention = EntryType(known: "case.retention")
+    /// The enforcement action of a case ended; its evidence is due on disc within 10 days (Art 27).
+    public static let caseClosed = EntryType(known: "case.closed")
 }

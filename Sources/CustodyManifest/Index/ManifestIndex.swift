@@ -110,6 +110,52 @@ enum ManifestIndex {
             entry INTEGER NOT NULL,
             PRIMARY KEY (serial, path, reason)
         ) STRICT;
+
+        CREATE TABLE idx_hold (
+            entry INTEGER PRIMARY KEY,
+            scope TEXT NOT NULL,
+            case_id TEXT,
+            reason TEXT NOT NULL,
+            released_by INTEGER
+        ) STRICT;
+        CREATE INDEX idx_hold_by_case ON idx_hold (case_id);
+
+        CREATE TABLE idx_hold_clip (
+            hold_entry INTEGER NOT NULL,
+            clip_entry INTEGER NOT NULL,
+            PRIMARY KEY (hold_entry, clip_entry)
+        ) STRICT;
+
+        CREATE TABLE idx_case_retention (
+            entry INTEGER PRIMARY KEY,
+            case_id TEXT NOT NULL,
+            until INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE idx_purge (
+            clip_entry INTEGER PRIMARY KEY,
+            sha256 TEXT NOT NULL,
+            entry INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE idx_corruption (
+            entry INTEGER PRIMARY KEY,
+            sha256 TEXT NOT NULL,
+            kind TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE idx_case_closed (
+            entry INTEGER PRIMARY KEY,
+            case_id TEXT NOT NULL,
+            closed INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE idx_archive (
+            entry INTEGER PRIMARY KEY,
+            case_id TEXT NOT NULL,
+            time INTEGER NOT NULL,
+            clips INTEGER NOT NULL
+        ) STRICT;
         """
 
     /// Updates the query tables for one appended entry.
@@ -243,6 +289,8 @@ enum ManifestIndex {
             try db.execute(
                 sql: "INSERT OR IGNORE INTO idx_refused_path (serial, path, reason, entry) VALUES (?, ?, ?, ?)",
                 arguments: [serial, Data(path), reason, Int64(index)])
+        case .holdPlaced, .holdReleased, .caseRetention, .clipPurged, .storeCorruption, .caseClosed, .clipArchived:
+            try applyLifecycle(entry, index: index, db: db)
         default:
             return
         }
@@ -282,13 +330,17 @@ enum ManifestIndex {
     static let tables = [
         "idx_officer", "idx_assignment", "idx_clip", "idx_file_seen", "idx_interruption", "idx_refused_path",
         "idx_gap", "idx_explanation", "idx_window_exception", "idx_case_link",
+        "idx_hold", "idx_hold_clip", "idx_case_retention", "idx_purge", "idx_corruption", "idx_case_closed",
+        "idx_archive",
     ]
 
     /// Empties the query tables and replays every entry into them.
     static func rebuild(_ db: Database) throws {
         try db.execute(sql: "DELETE FROM idx_officer; DELETE FROM idx_assignment; DELETE FROM idx_clip; DELETE FROM idx_file_seen; "
                 + "DELETE FROM idx_refused_path; DELETE FROM idx_interruption; DELETE FROM idx_gap; "
-                + "DELETE FROM idx_explanation; DELETE FROM idx_window_exception; DELETE FROM idx_case_link;")
+                + "DELETE FROM idx_explanation; DELETE FROM idx_window_exception; DELETE FROM idx_case_link; "
+                + "DELETE FROM idx_hold; DELETE FROM idx_hold_clip; DELETE FROM idx_case_retention; "
+                + "DELETE FROM idx_purge; DELETE FROM idx_corruption; DELETE FROM idx_case_closed; DELETE FROM idx_archive;")
         let rows = try Row.fetchCursor(db, sql: "SELECT seq, body FROM entry ORDER BY seq")
         while let row = try rows.next() {
             let body: Data = row["body"]
