@@ -61,22 +61,23 @@ import Testing
         #expect(boundary.length == PTPContainerHeader.unknownLength)
     }
 
-    @Test(arguments: [
-        // length 11: shorter than the header
-        [0x0B, 0x00, 0x00, 0x00, 0x03, 0x00, 0x01, 0x20, 0x00, 0x00, 0x00, 0x00],
-        // declares 16 bytes, 12 arrive
-        [0x10, 0x00, 0x00, 0x00, 0x03, 0x00, 0x01, 0x20, 0x00, 0x00, 0x00, 0x00],
-        // declares 12 bytes, 16 arrive
-        [0x0C, 0x00, 0x00, 0x00, 0x03, 0x00, 0x01, 0x20, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00],
-        // 14 bytes: not whole parameters
-        [0x0E, 0x00, 0x00, 0x00, 0x03, 0x00, 0x01, 0x20, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00],
-        // a response with six parameters
-        [0x24, 0x00, 0x00, 0x00, 0x03, 0x00, 0x01, 0x20, 0x00, 0x00, 0x00, 0x00] + [UInt8](repeating: 0, count: 24),
-        // an event with four parameters
-        [0x1C, 0x00, 0x00, 0x00, 0x04, 0x00, 0x02, 0x40, 0x00, 0x00, 0x00, 0x00] + [UInt8](repeating: 0, count: 16),
-        // fewer than 12 bytes at all
-        [0x0C, 0x00, 0x00],
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            // length 11: shorter than the header
+            [0x0B, 0x00, 0x00, 0x00, 0x03, 0x00, 0x01, 0x20, 0x00, 0x00, 0x00, 0x00],
+            // declares 16 bytes, 12 arrive
+            [0x10, 0x00, 0x00, 0x00, 0x03, 0x00, 0x01, 0x20, 0x00, 0x00, 0x00, 0x00],
+            // declares 12 bytes, 16 arrive
+            [0x0C, 0x00, 0x00, 0x00, 0x03, 0x00, 0x01, 0x20, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00],
+            // 14 bytes: not whole parameters
+            [0x0E, 0x00, 0x00, 0x00, 0x03, 0x00, 0x01, 0x20, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00],
+            // a response with six parameters
+            [0x24, 0x00, 0x00, 0x00, 0x03, 0x00, 0x01, 0x20, 0x00, 0x00, 0x00, 0x00] + [UInt8](repeating: 0, count: 24),
+            // an event with four parameters
+            [0x1C, 0x00, 0x00, 0x00, 0x04, 0x00, 0x02, 0x40, 0x00, 0x00, 0x00, 0x00] + [UInt8](repeating: 0, count: 16),
+            // fewer than 12 bytes at all
+            [0x0C, 0x00, 0x00],
+        ] as [[UInt8]])
     func wrongContainerLengthsAreRefused(bytes: [UInt8]) {
         #expect(throws: PTPError.self) { try PTPParameterContainer(decoding: bytes) }
         do {
@@ -88,13 +89,17 @@ import Testing
 
     @Test func unknownContainerTypeIsRefused() {
         let bytes: [UInt8] = [0x0C, 0x00, 0x00, 0x00, 0x05, 0x00, 0x01, 0x20, 0x00, 0x00, 0x00, 0x00]
-        #expect(performing: { try PTPParameterContainer(decoding: bytes) }, throws: { ($0 as? PTPError)?.code == .unexpectedContainer })
+        #expect(
+            performing: { try PTPParameterContainer(decoding: bytes) },
+            throws: { ($0 as? PTPError)?.code == .unexpectedContainer })
     }
 
     @Test func tooManyParametersCannotBeEncoded() {
-        #expect(performing: {
-            try PTPParameterContainer(type: .command, code: 0x1001, transactionID: 1, parameters: [1, 2, 3, 4, 5, 6])
-        }, throws: { ($0 as? PTPError)?.code == .containerLength })
+        #expect(
+            performing: {
+                try PTPParameterContainer(
+                    type: .command, code: 0x1001, transactionID: 1, parameters: [1, 2, 3, 4, 5, 6])
+            }, throws: { ($0 as? PTPError)?.code == .containerLength })
     }
 
     // MARK: - Strings and arrays (ISO 15740 §5.4, §5.5.3)
@@ -117,16 +122,19 @@ import Testing
         try writer.string(String(repeating: "x", count: 254))
         #expect(writer.bytes.count == 1 + 255 * 2)
         #expect(writer.bytes.first == 255)
-        #expect(performing: { try writer.string(String(repeating: "x", count: 255)) }, throws: { ($0 as? PTPError)?.code == .malformedDataset })
+        #expect(
+            performing: { try writer.string(String(repeating: "x", count: 255)) },
+            throws: { ($0 as? PTPError)?.code == .malformedDataset })
     }
 
-    @Test(arguments: [
-        [0x05, 0x41, 0x00, 0x00],  // declares 5 code units, 1.5 present
-        [0x02, 0x41, 0x00, 0x42, 0x00],  // no terminating NUL
-        [0x03, 0x00, 0x00, 0x41, 0x00, 0x00, 0x00],  // NUL before the end
-        [0x02, 0x00, 0xD8, 0x00, 0x00],  // a lone surrogate
-        [],  // no count byte
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            [0x05, 0x41, 0x00, 0x00],  // declares 5 code units, 1.5 present
+            [0x02, 0x41, 0x00, 0x42, 0x00],  // no terminating NUL
+            [0x03, 0x00, 0x00, 0x41, 0x00, 0x00, 0x00],  // NUL before the end
+            [0x02, 0x00, 0xD8, 0x00, 0x00],  // a lone surrogate
+            [],  // no count byte
+        ] as [[UInt8]])
     func malformedStringsAreRefused(bytes: [UInt8]) {
         var reader = PTPDataReader(bytes)
         #expect(performing: { try reader.string() }, throws: { ($0 as? PTPError)?.code == .malformedDataset })
@@ -136,7 +144,10 @@ import Testing
         var writer = PTPDataWriter()
         writer.array([UInt16(0x1001), 0x1002])
         writer.array([UInt32(0x0001_0001)])
-        #expect(writer.bytes == [0x02, 0x00, 0x00, 0x00, 0x01, 0x10, 0x02, 0x10, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00])
+        #expect(
+            writer.bytes == [
+                0x02, 0x00, 0x00, 0x00, 0x01, 0x10, 0x02, 0x10, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00,
+            ])
         var reader = PTPDataReader(writer.bytes)
         #expect(try reader.array(UInt16.self) == [0x1001, 0x1002])
         #expect(try reader.array(UInt32.self) == [0x0001_0001])
@@ -186,8 +197,12 @@ import Testing
     }
 
     @Test func deviceInfoCutShortOrWithTrailingBytesIsRefused() {
-        #expect(performing: { try PTPDeviceInfo(decoding: Array(Self.deviceInfoBytes.dropLast())) }, throws: { ($0 as? PTPError)?.code == .malformedDataset })
-        #expect(performing: { try PTPDeviceInfo(decoding: Self.deviceInfoBytes + [0]) }, throws: { ($0 as? PTPError)?.code == .malformedDataset })
+        #expect(
+            performing: { try PTPDeviceInfo(decoding: Array(Self.deviceInfoBytes.dropLast())) },
+            throws: { ($0 as? PTPError)?.code == .malformedDataset })
+        #expect(
+            performing: { try PTPDeviceInfo(decoding: Self.deviceInfoBytes + [0]) },
+            throws: { ($0 as? PTPError)?.code == .malformedDataset })
     }
 
     @Test func objectInfoRoundTripsByteExactly() throws {
@@ -232,6 +247,8 @@ import Testing
         #expect(try list.encoded() == bytes)
         var lying = bytes
         lying[0] = 0xFF  // 255 elements declared
-        #expect(performing: { try PTPObjectPropertyList(decoding: lying) }, throws: { ($0 as? PTPError)?.code == .malformedDataset })
+        #expect(
+            performing: { try PTPObjectPropertyList(decoding: lying) },
+            throws: { ($0 as? PTPError)?.code == .malformedDataset })
     }
 }

@@ -16,9 +16,14 @@ import Testing
     }
 
     @Test func utcAndExplicitOffsetsOverrideTheModelsOffset() throws {
-        #expect(try PTPDateTime("20261130T000000Z").date(assuming: Self.plus8) == Date(timeIntervalSince1970: 1_795_996_800))
-        #expect(try PTPDateTime("20261129T193000-0430").date(assuming: Self.plus8) == Date(timeIntervalSince1970: 1_795_996_800))
-        #expect(try PTPDateTime("20261130T000000.5Z").date(assuming: .utc) == Date(timeIntervalSince1970: 1_795_996_800.5))
+        #expect(
+            try PTPDateTime("20261130T000000Z").date(assuming: Self.plus8) == Date(timeIntervalSince1970: 1_795_996_800)
+        )
+        #expect(
+            try PTPDateTime("20261129T193000-0430").date(assuming: Self.plus8)
+                == Date(timeIntervalSince1970: 1_795_996_800))
+        #expect(
+            try PTPDateTime("20261130T000000.5Z").date(assuming: .utc) == Date(timeIntervalSince1970: 1_795_996_800.5))
     }
 
     @Test func leapDayExistsOnlyInLeapYears() throws {
@@ -42,6 +47,8 @@ import Testing
             let text = PTPDateTime(date: date, offset: offset).description
             #expect(try PTPDateTime(text).date(assuming: .utc) == date, "\(text)")
         }
-        #expect(PTPDateTime(date: Date(timeIntervalSince1970: 1_795_996_800), offset: Self.plus8).description == "20261130T080000+0800")
+        #expect(
+            PTPDateTime(date: Date(timeIntervalSince1970: 1_795_996_800), offset: Self.plus8).description
+                == "20261130T080000+0800")
     }
 }

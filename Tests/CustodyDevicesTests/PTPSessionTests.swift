@@ -104,7 +104,8 @@ import Testing
         let responder = PTPSimulatedResponder(objects: [.file(2, "A.MP4", .bytes([1, 2, 3]))])
         responder.faults = [.dataLength(.getObject, declared: 0xFFFF_FFFF)]
         let session = try Self.openSession(responder)
-        #expect(performing: { try Self.read(session, 2, size: 3) }, throws: { ($0 as? PTPError)?.code == .sizeMismatch })
+        #expect(
+            performing: { try Self.read(session, 2, size: 3) }, throws: { ($0 as? PTPError)?.code == .sizeMismatch })
         #expect(session.isBroken)
     }
 
@@ -112,7 +113,8 @@ import Testing
         let responder = PTPSimulatedResponder(objects: [.file(2, "A.MP4", .bytes(Self.bytes(100, seed: 1)))])
         responder.faults = [.dataLength(.getObject, declared: 12 + 99)]
         let session = try Self.openSession(responder)
-        #expect(performing: { try Self.read(session, 2, size: 100) }, throws: { ($0 as? PTPError)?.code == .sizeMismatch })
+        #expect(
+            performing: { try Self.read(session, 2, size: 100) }, throws: { ($0 as? PTPError)?.code == .sizeMismatch })
     }
 
     @Test func aDataContainerShorterThanItsHeaderIsAContainerLengthError() throws {
@@ -122,7 +124,9 @@ import Testing
         #expect(performing: { try session.storageIDs() }, throws: { ($0 as? PTPError)?.code == .containerLength })
         #expect(session.isBroken)
         // A broken session refuses everything until the device is reset.
-        #expect(performing: { try session.objectHandles(storage: 0xFFFF_FFFF) }, throws: { ($0 as? PTPError)?.code == .sessionState })
+        #expect(
+            performing: { try session.objectHandles(storage: 0xFFFF_FFFF) },
+            throws: { ($0 as? PTPError)?.code == .sessionState })
     }
 
     @Test func aDatasetDeclaredBeyondTheCapIsRefusedBeforeAllocating() throws {
@@ -151,7 +155,8 @@ import Testing
         let responder = PTPSimulatedResponder(objects: [.file(2, "A.MP4", .bytes([1, 2]))])
         responder.faults = [.dataTransactionID(.getObject)]
         let session = try Self.openSession(responder)
-        #expect(performing: { try Self.read(session, 2, size: 2) }, throws: { ($0 as? PTPError)?.code == .transactionID })
+        #expect(
+            performing: { try Self.read(session, 2, size: 2) }, throws: { ($0 as? PTPError)?.code == .transactionID })
     }
 
     @Test func anObjectsResponseWithAnotherTransactionIDFailsAfterItsData() throws {
@@ -160,7 +165,9 @@ import Testing
         responder.faults = [.responseTransactionID(.getObject)]
         let session = try Self.openSession(responder, chunkBytes: 1000)
         var received = [UInt8]()
-        #expect(performing: { try session.getObject(2, size: 3000) { received += $0 } }, throws: { ($0 as? PTPError)?.code == .transactionID })
+        #expect(
+            performing: { try session.getObject(2, size: 3000) { received += $0 } },
+            throws: { ($0 as? PTPError)?.code == .transactionID })
         #expect(received == content)  // delivered, but the ingest never sees an end-of-file
     }
 
@@ -221,7 +228,9 @@ import Testing
 
     @Test func eventsArriveOnTheInterruptPipe() throws {
         let responder = PTPSimulatedResponder()
-        responder.events = [try PTPParameterContainer(type: .event, code: 0x4002, transactionID: 0xFFFF_FFFF, parameters: [5])]
+        responder.events = [
+            try PTPParameterContainer(type: .event, code: 0x4002, transactionID: 0xFFFF_FFFF, parameters: [5])
+        ]
         let session = PTPSession(transport: responder)
         let event = try #require(try session.nextEvent())
         #expect(event.code == 0x4002 && event.parameters == [5])
@@ -237,9 +246,10 @@ import Testing
         let responder = PTPSimulatedResponder()
         let plus8 = TimeZoneOffset("+08:00")!
         // The recorder writes local wall time: shift by +8 h the way the device would.
-        responder.dateTime = PTPDateTime(
-            date: Self.station.addingTimeInterval(Double(seconds) + 8 * 3600), offset: nil
-        ).description
+        responder.dateTime =
+            PTPDateTime(
+                date: Self.station.addingTimeInterval(Double(seconds) + 8 * 3600), offset: nil
+            ).description
         let session = try Self.openSession(responder)
         #expect(try session.clockOffset(localOffset: plus8, stationNow: { Self.station }) == Double(seconds))
     }

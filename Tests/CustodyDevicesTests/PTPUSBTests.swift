@@ -33,6 +33,8 @@ import Testing
 
     @Test func aDeviceThatIsNotThereIsNotFound() throws {
         let context = try USBContext()
-        #expect(performing: { try context.device(bus: 255, address: 255) }, throws: { ($0 as? USBError)?.code == .notFound })
+        #expect(
+            performing: { try context.device(bus: 255, address: 255) }, throws: { ($0 as? USBError)?.code == .notFound }
+        )
     }
 }

@@ -26,7 +26,7 @@ import Testing
         5: ("DCIM/CLIP.MP4", 200_003), 6: ("DCIM/B.MP4", 70_000), 7: ("LOG.TXT", 3),
     ]
     static func content(_ handle: UInt32) -> [UInt8] {
-        (0..<files[handle]!.size).map { UInt8(($0 * Int(handle) + 4) % 256) }
+        (0..<files[handle]!.size).map { UInt8(($0 * Int(handle) + 3) % 256) }
     }
 
     @Test(.enabled(if: !isInner && hasUmockdev))
@@ -73,7 +73,8 @@ import Testing
         for entry in try station.entries(.clipIngested) {
             digests[entry.fields["path"]?.stringValue ?? "?"] = entry.fields["sha256"]?.stringValue
         }
-        let expected = Dictionary(uniqueKeysWithValues: Self.files.map { ($0.value.path, SHA256Hash.of(Self.content($0.key)).hex) })
+        let expected = Dictionary(
+            uniqueKeysWithValues: Self.files.map { ($0.value.path, SHA256Hash.of(Self.content($0.key)).hex) })
         #expect(digests == expected)
         #expect(try station.storedDigests() == Set(Self.files.keys.map { SHA256Hash.of(Self.content($0)) }))
         try session.closeSession()

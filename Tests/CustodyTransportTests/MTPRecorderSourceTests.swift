@@ -110,7 +110,8 @@ import Testing
     func readsTheRecordersClock(offset: Int) throws {
         let (responder, _) = Self.recorder(files: 1)
         let station = Date(timeIntervalSince1970: 1_795_996_800)
-        responder.dateTime = PTPDateTime(date: station.addingTimeInterval(Double(offset) + 8 * 3600), offset: nil)
+        responder.dateTime =
+            PTPDateTime(date: station.addingTimeInterval(Double(offset) + 8 * 3600), offset: nil)
             .description
         let clock = try #require(try Self.source(responder).readClock())
         #expect(clock.timeIntervalSince(station) == Double(offset))
@@ -119,7 +120,9 @@ import Testing
     @Test func aMalformedClockIsASourceReadError() throws {
         let (responder, _) = Self.recorder(files: 1)
         responder.dateTime = "yesterday"
-        #expect(performing: { try Self.source(responder).readClock() }, throws: { ($0 as? IngestError)?.code == .sourceRead })
+        #expect(
+            performing: { try Self.source(responder).readClock() },
+            throws: { ($0 as? IngestError)?.code == .sourceRead })
     }
 }
 

@@ -22,7 +22,8 @@ public struct PTPDateTime: Sendable, Equatable, CustomStringConvertible {
     public init(_ text: String) throws(PTPError) {
         let bytes = Array(text.utf8)
         func fail(_ why: String) -> PTPError {
-            PTPError(.dateTime, "recorder clock \"\(text)\" is not a PTP DateTime (YYYYMMDDThhmmss[.s][Z|±hhmm]): \(why)")
+            PTPError(
+                .dateTime, "recorder clock \"\(text)\" is not a PTP DateTime (YYYYMMDDThhmmss[.s][Z|±hhmm]): \(why)")
         }
         func number(_ start: Int, _ count: Int) throws(PTPError) -> Int {
             guard start + count <= bytes.count else { throw fail("too short") }
@@ -97,7 +98,8 @@ public struct PTPDateTime: Sendable, Equatable, CustomStringConvertible {
                 text += "Z"
             } else {
                 let magnitude = abs(offset.secondsEastOfUTC)
-                text += (offset.secondsEastOfUTC < 0 ? "-" : "+") + pad(magnitude / 3600, 2) + pad(magnitude % 3600 / 60, 2)
+                text +=
+                    (offset.secondsEastOfUTC < 0 ? "-" : "+") + pad(magnitude / 3600, 2) + pad(magnitude % 3600 / 60, 2)
             }
         }
         return text

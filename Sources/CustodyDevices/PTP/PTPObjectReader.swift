@@ -38,7 +38,8 @@ public final class PTPObjectReader {
             let wanted = Int(min(UInt64(buffer.count), size - bytesRead))
             guard wanted > 0 else { return 0 }
             let count = try session.transport.bulkIn(
-                into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted]), timeout: session.configuration.timeout)
+                into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted]), timeout: session.configuration.timeout
+            )
             guard count > 0, count <= wanted else {
                 throw PTPError(.transport, "the transport returned \(count) bytes for a read of \(wanted)")
             }
@@ -48,7 +49,8 @@ public final class PTPObjectReader {
             finished = true
             session.state = error.code == .response ? .idle : .broken(error.message)
             throw PTPError(
-                error.code, "GetObject of object \(handle) stopped after \(bytesRead) of \(size) bytes: \(error.message)",
+                error.code,
+                "GetObject of object \(handle) stopped after \(bytesRead) of \(size) bytes: \(error.message)",
                 responseCode: error.responseCode)
         }
     }

@@ -121,7 +121,8 @@ public final class PTPSession {
             let count = try transport.bulkIn(
                 into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]), timeout: configuration.timeout)
             guard count > 0, count <= buffer.count - filled else {
-                throw PTPError(.transport, "the transport returned \(count) bytes for a read of \(buffer.count - filled)")
+                throw PTPError(
+                    .transport, "the transport returned \(count) bytes for a read of \(buffer.count - filled)")
             }
             filled += count
         }
@@ -145,7 +146,8 @@ public final class PTPSession {
     ) throws(PTPError) {
         guard header.type == type else {
             throw PTPError(
-                .unexpectedContainer, "\(operation) (transaction \(transactionID)): expected \(type), got \(header.type)")
+                .unexpectedContainer,
+                "\(operation) (transaction \(transactionID)): expected \(type), got \(header.type)")
         }
         guard header.transactionID == transactionID else {
             throw PTPError(

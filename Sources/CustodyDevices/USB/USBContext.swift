@@ -19,7 +19,9 @@ public final class USBContext {
     /// The USB devices present now.
     public func devices() throws(USBError) -> [USBDevice] {
         var list: UnsafeMutablePointer<OpaquePointer?>?
-        let count = try libusbCheck("listing USB devices") { Int32(truncatingIfNeeded: libusb_get_device_list(pointer, &list)) }
+        let count = try libusbCheck("listing USB devices") {
+            Int32(truncatingIfNeeded: libusb_get_device_list(pointer, &list))
+        }
         guard let list else { return [] }
         defer { libusb_free_device_list(list, 1) }
         return (0..<Int(count)).compactMap { index in list[index].map { USBDevice(retaining: $0, context: self) } }

@@ -156,7 +156,11 @@ public final class PTPSimulatedResponder: PTPTransport {
                     done += piece
                 }
             }
-            if offset + UInt64(count) == end { queue.removeFirst() } else { queue[0] = .pattern(offset: offset + UInt64(count), end: end) }
+            if offset + UInt64(count) == end {
+                queue.removeFirst()
+            } else {
+                queue[0] = .pattern(offset: offset + UInt64(count), end: end)
+            }
             return count
         }
     }
@@ -232,7 +236,8 @@ public final class PTPSimulatedResponder: PTPTransport {
                 return respond(operation, transactionID, .invalidObjectHandle)
             }
             let list = PTPObjectPropertyList(elements: [
-                .init(handle: object.handle, property: PTPCode.objectPropertySize, value: .unsigned(object.size, .uint64))
+                .init(
+                    handle: object.handle, property: PTPCode.objectPropertySize, value: .unsigned(object.size, .uint64))
             ])
             sendDataset(operation, transactionID, (try? list.encoded()) ?? [])
         case .getDevicePropValue:
@@ -268,7 +273,8 @@ public final class PTPSimulatedResponder: PTPTransport {
         _ operation: PTPOperationCode, _ transactionID: UInt32, size: UInt64, handle: UInt32? = nil,
         slice: (UInt64, UInt64) -> Segment
     ) {
-        var header = PTPContainerHeader.data(code: operation.rawValue, transactionID: transactionID, payloadLength: size)
+        var header = PTPContainerHeader.data(
+            code: operation.rawValue, transactionID: transactionID, payloadLength: size)
         for fault in faults {
             switch fault {
             case .dataLength(operation, let declared):
@@ -304,9 +310,10 @@ public final class PTPSimulatedResponder: PTPTransport {
                 response.transactionID &+= 1
                 bytes = response.encoded
             case .responseLength(operation):
-                bytes = PTPContainerHeader(
-                    length: 13, type: .response, code: code.rawValue, transactionID: response.transactionID
-                ).encoded + [0]
+                bytes =
+                    PTPContainerHeader(
+                        length: 13, type: .response, code: code.rawValue, transactionID: response.transactionID
+                    ).encoded + [0]
             default: break
             }
         }
