@@ -2,6 +2,7 @@ import CustodyCore
 import CustodyDevices
 import CustodyIngest
 import CustodyManifest
+import CustodyTransport
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -97,7 +98,8 @@ struct DockService: Service {
     private func serve(_ dock: Dock, mounter: RecorderMounter, stop: StopFlag) async {
         let recorder = dock.recorder
         do {
-            dock.docked(try store.append(.recorderDocked(recorder, time: dock.dockedAt)))
+            // A mass-storage recorder has no clock to read: its offset is null (issue 5 item 4).
+            try recordDock(dock, clock: DockClock(recorderClock: nil, stationTime: dock.dockedAt))
         } catch {
             logger.error(
                 "cannot record the dock; the recorder is not ingested",
@@ -171,6 +173,24 @@ struct DockService: Service {
             logger.error("ingest failed", metadata: metadata(recorder).merging(["error": "\(error)"]) { $1 })
         }
         end(dock, stop: stop)
+    }
+
+    /// Appends `recorder.docked` with the clock offset read at dock, and when the offset is beyond the model's
+    /// `clock_drift_limit_seconds`, a `clockAnomaly` `recording.gap` keyed `clockDrift:<docked index>`.
+    private func recordDock(_ dock: Dock, clock: DockClock) throws(ManifestError) {
+        let recorder = dock.recorder
+        let docked = try store.append(.recorderDocked(recorder, clock: clock, time: dock.dockedAt))
+        dock.docked(docked)
+        let limit = recorder.model.clockDriftLimitSeconds
+        if let gap = try clock.driftGapEntry(
+            recorder: recorder.identity, limitSeconds: limit, docked: docked, at: dock.dockedAt, time: Date())
+        {
+            _ = try store.append(gap)
+            logger.warning(
+                "the recorder's clock is off beyond the model's limit: clockAnomaly gap registered",
+                metadata: metadata(recorder).merging(
+                    ["clock.offsetSeconds": "\(clock.offsetSeconds ?? 0)", "clock.limitSeconds": "\(limit)"]) { $1 })
+        }
     }
 
     /// The dock's task is over: record its undock if it is due now (else the removal or shutdown records it).

@@ -1,15 +1,20 @@
 import CustodyCore
 import CustodyDevices
 import CustodyManifest
+import CustodyTransport
 import Foundation
 
 /// The entries of docking: a recorder arriving in a bay and leaving it (shared/DESIGN.md "The manifest").
 extension ManifestEntry {
     /// A `recorder.docked` entry: a recorder of a configured model was recognised in a bay.
-    static func recorderDocked(_ recorder: DockedRecorder, time: Date) throws(ManifestError) -> ManifestEntry {
+    /// `clock` is the recorder's clock read at dock: its `clockOffsetSeconds` (recorder − station), null for a
+    /// transport with no clock to read (mass storage).
+    static func recorderDocked(
+        _ recorder: DockedRecorder, clock: DockClock, time: Date
+    ) throws(ManifestError) -> ManifestEntry {
         try ManifestEntry(
             type: .recorderDocked, time: time,
-            fields: [
+            fields: clock.dockedFields.merging([
                 "recorder": .object([
                     "serial": .string(recorder.identity.serial), "model": .string(recorder.identity.model),
                 ]),
@@ -18,7 +23,7 @@ extension ManifestEntry {
                 "device": .string(recorder.devnode),
                 "fileSystem": .string(recorder.fileSystem),
                 "usb": .string("\(recorder.device.vendorID ?? ""):\(recorder.device.productID ?? "")"),
-            ])
+            ]) { $1 })
     }
 
     /// A `recorder.undocked` entry: the dock of `recorder` ended (`removed` from the bay, or custodyd's

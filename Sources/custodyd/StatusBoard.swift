@@ -63,7 +63,13 @@ final class StatusBoard: @unchecked Sendable {
                 attributes: [.posixPermissions: 0o755])
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            try encoder.encode(status).write(to: file, options: .atomic)
+            // Write beside the file and rename over it: Foundation's `.atomic` on Linux leaves a
+            // TemporaryDirectory.* folder in /tmp on every write.
+            let temporary = file.appendingPathExtension("tmp")
+            try encoder.encode(status).write(to: temporary)
+            guard rename(temporary.path, file.path) == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path])
+            }
         } catch {
             if !locked({
                 let first = !warned; warned = true; return first

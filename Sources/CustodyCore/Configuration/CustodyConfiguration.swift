@@ -144,7 +144,7 @@ public struct CustodyConfiguration: Sendable, Equatable {
         try table.rejectUnknownKeys(allowed: [
             "name", "media", "file_name", "time_zone", "verify_source", "segment_minutes", "segment_tolerance_seconds",
             "resume_window_seconds", "usb_vendor_id", "usb_product_id", "transport",
-            "wipe_after_ingest",
+            "wipe_after_ingest", "clock_drift_limit_seconds",
         ])
         guard let name = try table.string("name"), !name.isEmpty,
             name.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F })
@@ -194,6 +194,12 @@ public struct CustodyConfiguration: Sendable, Equatable {
                 throw ConfigurationError("models \"\(name)\": resume_window_seconds must be between 0 and 86400")
             }
             model.resumeWindowSeconds = seconds
+        }
+        if let seconds = try table.int("clock_drift_limit_seconds") {
+            guard (0...31_536_000).contains(seconds) else {
+                throw ConfigurationError("models \"\(name)\": clock_drift_limit_seconds must be between 0 and 31536000")
+            }
+            model.clockDriftLimitSeconds = seconds
         }
         for (key, path) in [("usb_vendor_id", \RecorderModel.usbVendorID), ("usb_product_id", \.usbProductID)] {
             guard let text = try table.string(key) else { continue }

@@ -20,6 +20,9 @@ public struct RecorderModel: Sendable, Equatable {
     /// `resume_window_seconds`: a recording that stops and starts again within this window is a `shortResume`
     /// gap (Art 22: the officer explains by voice on resuming); a longer pause is a separate incident.
     public var resumeWindowSeconds = 120
+    /// `clock_drift_limit_seconds`: at dock, a recorder whose clock (read over PTP/MTP) differs from the
+    /// station's by more than this is a `clockAnomaly` gap (docs/gaps.md "Clock drift at dock").
+    public var clockDriftLimitSeconds = 30
     /// `usb_vendor_id`: the USB vendor ID the recorder reports, four lowercase hex digits (`"abcd"`); with
     /// `usb_product_id` it is how custodyd recognises a docked recorder. Nil: never recognised when docked.
     public var usbVendorID: String?
