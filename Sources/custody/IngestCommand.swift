@@ -72,7 +72,8 @@ struct IngestCommand: ParsableCommand {
         for failure in summary.failures {
             print("  FAILED   \(failure.path): \(failure.error.message)")
         }
-        if !summary.failures.isEmpty { throw ExitCode(1) }
+        if let gapError = summary.gapRegistrationError { print("  GAPS NOT REGISTERED: \(gapError.message)") }
+        if !summary.failures.isEmpty || summary.gapRegistrationError != nil { throw ExitCode(1) }
     }
 }
 

@@ -168,6 +168,10 @@ struct DockService: Service {
                         "ingest.alreadyIngested": "\(summary.alreadyIngested)",
                         "ingest.failed": "\(summary.failures.count)", "ingest.bytes": "\(summary.bytesCopied)",
                     ]) { $1 })
+            if let gapError = summary.gapRegistrationError {
+                logger.error(
+                    "registering gaps failed", metadata: metadata(recorder).merging(["error": "\(gapError)"]) { $1 })
+            }
         case .failure(let error):
             dock.setState("failed", error: error.message)
             logger.error("ingest failed", metadata: metadata(recorder).merging(["error": "\(error)"]) { $1 })

@@ -65,6 +65,24 @@ final class CLITestStation {
         try Data(lines.joined(separator: "\n").utf8).write(to: config)
     }
 
+    /// Starts custodyd on this station and returns once its log shows `line` (or it exited), with that log.
+    func startDaemon(until line: String = "custodyd ready") throws -> (Process, Pipe, String) {
+        let process = Process()
+        process.executableURL = CommandRunner.custodyd
+        process.arguments = ["--config", config.path]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var log = ""
+        while !log.contains(line) {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }  // the daemon exited
+            log += String(decoding: chunk, as: UTF8.self)
+        }
+        return (process, err, log)
+    }
+
     /// Runs plain SQL with the sqlite3 shell: a connection opened without Custody's code.
     @discardableResult
     func sqlite(_ sql: String) throws -> CommandRunner.Result {

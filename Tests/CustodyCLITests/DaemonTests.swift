@@ -11,28 +11,10 @@ import Testing
 /// `custodyd` checks the manifest's tail before it appends anything, records its start, signs checkpoints, and
 /// stops cleanly on SIGTERM.
 @Suite struct DaemonTests {
-    /// Starts custodyd and returns once it has logged that it is ready (or exited), with its stderr so far.
-    func start(_ station: CLITestStation) throws -> (Process, Pipe, String) {
-        let process = Process()
-        process.executableURL = CommandRunner.custodyd
-        process.arguments = ["--config", station.config.path]
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        var log = ""
-        while !log.contains("custodyd ready") {
-            let chunk = err.fileHandleForReading.availableData
-            if chunk.isEmpty { break }  // the daemon exited
-            log += String(decoding: chunk, as: UTF8.self)
-        }
-        return (process, err, log)
-    }
-
     @Test func startsRecordsItsStartSignsAndStopsCleanlyOnSIGTERM() throws {
         let station = try CLITestStation()
         #expect(try station.custody(["append-note", "--text", "before the daemon"]).status == 0)
-        let (process, err, log) = try start(station)
+        let (process, err, log) = try station.startDaemon()
         #expect(log.contains("manifest tail verified"))
         kill(process.processIdentifier, SIGTERM)
         let rest = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -58,7 +40,7 @@ import Testing
         #expect(try station.custody(["append-note", "--text", "unsigned"]).status == 0)
         try station.sqlite(
             "DROP TRIGGER entry_append_only_update; UPDATE entry SET body = CAST('{}' AS BLOB) WHERE seq = 3;")
-        let (process, _, log) = try start(station)
+        let (process, _, log) = try station.startDaemon()
         process.waitUntilExit()
         #expect(process.terminationStatus == 1)
         #expect(log.contains("start-up tail check"))
@@ -73,7 +55,7 @@ import Testing
         let handover = RFC3339.format(Date().addingTimeInterval(-72 * 3600))
         #expect(try station.custody(["assign", "--recorder", "OUT1", "--officer", "64000123", "--from", handover]).status == 0)
         #expect(try station.custody(["assign", "--recorder", "FRESH1", "--officer", "64000123"]).status == 0)
-        let (process, err, log) = try start(station)
+        let (process, err, log) = try station.startDaemon()
         kill(process.processIdentifier, SIGTERM)
         let rest = log + String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()

@@ -189,19 +189,7 @@ import Testing
         try station.setConfiguration("docking", "enabled", "false")
         try station.setConfiguration("scrub", "bytes_per_second", "100000000")
         try corrupt(station, clips[0])
-        let process = Process()
-        process.executableURL = CommandRunner.custodyd
-        process.arguments = ["--config", station.config.path]
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        var log = ""
-        while !log.contains("store scrubbed") {
-            let chunk = err.fileHandleForReading.availableData
-            if chunk.isEmpty { break }  // the daemon exited
-            log += String(decoding: chunk, as: UTF8.self)
-        }
+        let (process, err, log) = try station.startDaemon(until: "store scrubbed")
         kill(process.processIdentifier, SIGTERM)
         _ = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -284,19 +284,11 @@ public struct FileNamePattern: Sendable, Hashable, CustomStringConvertible {
         let hour = number(8, 2)
         let minute = number(10, 2)
         let second = number(12, 2)
-        let isLeap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        let daysInMonth = [31, isLeap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard (1...12).contains(month), day >= 1, day <= daysInMonth[month - 1], hour < 24, minute < 60,
-            second < 60
+        guard CivilDate.isValid(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         else { return nil }
-        // Howard Hinnant's days_from_civil.
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * ((month + 9) % 12) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        let days = era * 146_097 + dayOfEra - 719_468
-        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - timeZone.secondsEastOfUTC
+        let seconds =
+            CivilDate.seconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+            - timeZone.secondsEastOfUTC
         return Date(timeIntervalSince1970: TimeInterval(seconds))
     }
 

@@ -59,8 +59,7 @@ public struct PTPDateTime: Sendable, Equatable, CustomStringConvertible {
         } else {
             throw fail("unexpected characters after the time")
         }
-        guard (1...12).contains(month), (1...Self.days(inMonth: month, year: year)).contains(day), hour < 24,
-            minute < 60, second < 60
+        guard CivilDate.isValid(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         else { throw fail("no such date or time") }
     }
 
@@ -70,7 +69,7 @@ public struct PTPDateTime: Sendable, Equatable, CustomStringConvertible {
         let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + (offset?.secondsEastOfUTC ?? 0)
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
-        (year, month, day) = Self.civil(fromDays: days)
+        (year, month, day) = CivilDate.date(fromDays: days)
         hour = secondOfDay / 3600
         minute = secondOfDay % 3600 / 60
         second = secondOfDay % 60
@@ -80,8 +79,7 @@ public struct PTPDateTime: Sendable, Equatable, CustomStringConvertible {
 
     /// The instant, reading a string without an offset as local time at `localOffset`.
     public func date(assuming localOffset: TimeZoneOffset) -> Date {
-        let days = Self.days(fromCivil: year, month, day)
-        let local = days * 86_400 + hour * 3600 + minute * 60 + second
+        let local = CivilDate.seconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         let utc = local - (offset ?? localOffset).secondsEastOfUTC
         return Date(timeIntervalSince1970: Double(utc) + Double(tenths ?? 0) / 10)
     }
@@ -105,34 +103,4 @@ public struct PTPDateTime: Sendable, Equatable, CustomStringConvertible {
         return text
     }
 
-    static func days(inMonth month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-    static func days(fromCivil year: Int, _ month: Int, _ day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The date of a day count since 1970-01-01 (H. Hinnant's `civil_from_days`).
-    static func civil(fromDays days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
 }

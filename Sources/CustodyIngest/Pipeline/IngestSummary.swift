@@ -25,6 +25,8 @@ public struct IngestSummary: Sendable {
     public var failures: [Failure] = []
     /// The `recording.gap` entries this ingest registered.
     public var gaps: [StoredEntry] = []
+    /// Why gap registration failed, if it did; the clips above are committed all the same.
+    public var gapRegistrationError: IngestError?
     /// Bytes copied into the store.
     public var bytesCopied: UInt64 = 0
 
