@@ -25,7 +25,7 @@ DEMO_PACKAGES := $(RUN_PACKAGES) ffmpeg umockdev gir1.2-umockdev-1.0 python3-gi 
 PREFIX       ?= /usr/local
 DESTDIR      ?=
 
-.PHONY: all build run test bench demo install deps-run deps-test check-imports crosscheck unit-tests e2e clean
+.PHONY: all build run test bench demo install deps-run deps-test check-imports crosscheck unit-tests e2e soak fuzz fuzz-smoke clean
 
 all: build
 
@@ -102,6 +102,21 @@ unit-tests:
 e2e: deps-test
 	$(SWIFT) build --build-tests
 	CUSTODY_UDEVD_E2E=1 $(SWIFT) test --skip-build --filter DockingUdevdEndToEndTests
+
+# The hardening campaigns of issue 9 with their large counts (as root): 200 SIGKILLs of custodyd mid-ingest
+# (CUSTODY_SOAK_KILLS), a recorder of a million tiny files (CUSTODY_SOAK_TINY_FILES), the store and recorder
+# fault tests, and the tamper campaign (CUSTODY_TAMPER_CHANGES). See scripts/soak and docs/reliability.md.
+soak: deps-test
+	SWIFT=$(SWIFT) scripts/soak
+
+# libFuzzer on the MP4 reader, canonical JSON, signed notes, proof verifiers and the PTP codec (issue 9,
+# docs/fuzzing.md): a release build with --sanitize=fuzzer in .build-fuzz, then FUZZ_SECONDS (default 60) per target;
+# fuzz-smoke runs each for FUZZ_SMOKE_SECONDS (default 20), the short run meant for CI.
+fuzz: deps-run
+	SWIFT=$(SWIFT) scripts/fuzz
+
+fuzz-smoke: deps-run
+	SWIFT=$(SWIFT) scripts/fuzz --smoke
 
 clean:
 	rm -rf .build

@@ -122,3 +122,32 @@ for target in package.targets where !["CCustodySystem", "CUdev", "CLibUSB"].cont
     ]
     target.swiftSettings = settings
 }
+
+// The libFuzzer targets of issue 9 (docs/fuzzing.md), only with CUSTODY_FUZZ=1: they link libFuzzer's own `main`, so
+// they build only with `--sanitize=fuzzer` (scripts/fuzz, `make fuzz`). Each checks one `*FuzzCheck` of the module.
+if Context.environment["CUSTODY_FUZZ"] == "1" {
+    let fuzzTargets = [
+        ("FuzzMP4Reader", "CustodyIngest"),
+        ("FuzzCanonicalJSON", "CustodyManifest"),
+        ("FuzzSignedNote", "CustodyManifest"),
+        ("FuzzMerkleProof", "CustodyManifest"),
+        ("FuzzPTPCodec", "CustodyDevices"),
+    ]
+    for (name, module) in fuzzTargets {
+        package.targets.append(
+            .executableTarget(
+                name: name,
+                dependencies: [.target(name: module)],
+                path: "Fuzz/\(name)",
+                swiftSettings: [
+                    .swiftLanguageMode(.v6),
+                    .treatAllWarnings(as: .error),
+                    .enableUpcomingFeature("ExistentialAny"),
+                    .enableUpcomingFeature("InternalImportsByDefault"),
+                    .unsafeFlags(["-parse-as-library"]),
+                ],
+                // SwiftPM links an executable against "<target>_main"; point that at libFuzzer's main.
+                linkerSettings: [.unsafeFlags(["-Xlinker", "--defsym", "-Xlinker", "\(name)_main=main"])]
+            ))
+    }
+}

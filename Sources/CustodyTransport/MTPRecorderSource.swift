@@ -70,6 +70,50 @@ public final class MTPRecorderSource: RecorderSource, @unchecked Sendable {
         }
     }
 
+    /// Sets the recorder's clock to `date` (SetDevicePropValue DateTime, 0x5011), written as local time at the
+    /// model's offset without a suffix, the form recorders keep (issue 5 item 4, `set_clock_at_dock`).
+    public func setClock(to date: Date) throws(IngestError) {
+        let local = PTPDateTime(date: date.addingTimeInterval(Double(localOffset.secondsEastOfUTC)), offset: nil)
+        try withSession("setting the recorder's clock") { session throws(PTPError) in
+            try session.setDateTime(local)
+        }
+    }
+
+    /// Deletes the object of `target` (DeleteObject) if it is still the file that was verified: the object listed
+    /// at its path, a file and not a folder, with the target's size and modification time (whole seconds) when its
+    /// ObjectInfo is read again just before. Returns why it was kept otherwise. The wipe after verified ingest
+    /// (docs/docking.md "Wipe"); call ``listFiles()`` first.
+    public func delete(_ target: WipeTarget) throws(IngestError) -> RecorderEraser.Outcome {
+        condition.lock()
+        let handle = handles[target.path]
+        condition.unlock()
+        guard let handle else { return .kept("not among the recorder's listed objects") }
+        return try withSession("deleting \(target.path)") { session throws(PTPError) -> RecorderEraser.Outcome in
+            let info: PTPObjectInfo
+            do throws(PTPError) {
+                info = try session.objectInfo(handle)
+            } catch {
+                guard error.code == .response else { throw error }
+                return .kept("the recorder no longer has it (\(error.message))")
+            }
+            guard !info.isFolder else { return .kept("it is now a folder") }
+            let size = try session.objectSize(handle, info: info)
+            let modified = Int64(self.modified(info).timeIntervalSince1970.rounded(.down))
+            guard size == target.size, modified == target.modifiedSeconds else {
+                return .kept(
+                    "it changed since it was verified (size \(target.size) → \(size), modified "
+                        + "\(target.modifiedSeconds) → \(modified))")
+            }
+            do throws(PTPError) {
+                try session.deleteObject(handle)
+            } catch {
+                guard error.code == .response else { throw error }
+                return .kept("the recorder refused DeleteObject (\(error.message))")
+            }
+            return .deleted
+        }
+    }
+
     public func listFiles() throws(IngestError) -> RecorderListing {
         let (listing, handles) = try withSession("listing the recorder") { session throws(PTPError) in
             try self.list(session)

@@ -122,10 +122,11 @@ final class Dock: @unchecked Sendable {
     }
 }
 
-/// A docked recorder's mounted file system, read through ``DirectorySource``, that notices the recorder leaving:
-/// a read after removal fails as `sourceRead` naming the bay, and the dock's status shows each file's progress.
+/// A docked recorder's source (its mounted file system through ``DirectorySource``, or its PTP/MTP session through
+/// ``MTPRecorderSource``) that notices the recorder leaving: a read after removal fails as `sourceRead` naming the
+/// bay, and the dock's status shows each file's progress.
 struct DockedSource: RecorderSource {
-    let base: DirectorySource
+    let base: any RecorderSource
     let dock: Dock
 
     var identity: RecorderIdentity { base.identity }

@@ -75,6 +75,63 @@ extension DockService {
             failure = failure ?? error.message
             logger.error("cannot remount the recorder read-only", metadata: log.merging(["error": "\(error)"]) { $1 })
         }
+        recordWipe(dock, plan: plan, deleted: deleted, kept: kept, complete: complete, failure: failure)
+    }
+
+    /// After the ingest of a PTP/MTP recorder, deletes with DeleteObject every object ``WipePlan`` finds verified
+    /// (the same rule as a mounted recorder: a committed `clip.ingested` entry with the matching hash, verified by
+    /// re-reading the store, the store holding the object), each re-checked just before (``MTPRecorderSource``
+    /// `delete`), then records `recorder.wiped`; does nothing when the model does not wipe, the recorder has left,
+    /// the daemon is stopping, or nothing qualifies.
+    func wipe(_ dock: Dock, connection: MTPConnection, stop: StopFlag) {
+        let recorder = dock.recorder
+        guard recorder.model.wipeAfterIngest, !dock.isGone, !stop.isSet else { return }
+        let log = metadata(recorder)
+        let source = connection.source
+        let plan: WipePlan
+        do {
+            plan = try WipePlan(
+                listing: try source.listFiles(), model: recorder.model, serial: recorder.identity.serial,
+                store: store, content: content)
+        } catch {
+            logger.error(
+                "cannot plan the wipe; nothing is deleted", metadata: log.merging(["error": "\(error)"]) { $1 })
+            return
+        }
+        guard !plan.items.isEmpty else { return }
+        dock.setState("wiping")
+        board.publish()
+        var deleted: [WipePlan.Item] = []
+        var kept: [(WipePlan.Item, String)] = []
+        var complete = true
+        var failure: String?
+        for item in plan.items {
+            if dock.isGone || stop.isSet {
+                complete = false
+                break
+            }
+            do {
+                switch try source.delete(item.target) {
+                case .deleted: deleted.append(item)
+                case .kept(let reason): kept.append((item, reason))
+                }
+            } catch {
+                complete = false
+                failure = error.message
+                break
+            }
+        }
+        recordWipe(dock, plan: plan, deleted: deleted, kept: kept, complete: complete, failure: failure)
+    }
+
+    /// Appends `recorder.wiped` for a wipe that deleted `deleted` and kept `kept` of `plan`, and logs it.
+    private func recordWipe(
+        _ dock: Dock, plan: WipePlan, deleted: [WipePlan.Item], kept: [(WipePlan.Item, String)], complete: Bool,
+        failure: String?
+    ) {
+        let recorder = dock.recorder
+        var log = metadata(recorder)
+        var failure = failure
         if dock.isGone && failure == nil && deleted.count + kept.count < plan.items.count {
             failure = "the recorder left its bay during the wipe; the rest is wiped at its next dock"
         }

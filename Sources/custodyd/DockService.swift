@@ -94,50 +94,104 @@ struct DockService: Service {
         board.remove()
     }
 
-    /// Mounts, ingests and unmounts one docked recorder.
+    /// What a docked recorder is read through for its ingest: its file system mounted read-only, or a PTP/MTP
+    /// session (issue 5).
+    enum Attachment {
+        case mounted(MountedVolume)
+        case mtp(MTPConnection)
+    }
+
+    /// Docks one recorder: reads its clock where its transport has one (PTP/MTP: the session is opened first),
+    /// records `recorder.docked`, mounts it read-only or takes its session, ingests it through ``DockedSource``,
+    /// wipes it where the model asks, then unmounts it or ends its session (resetting the device if the session
+    /// broke). Mass-storage and PTP/MTP recorders share every step but the attaching and the letting go.
     private func serve(_ dock: Dock, mounter: RecorderMounter, stop: StopFlag) async {
         let recorder = dock.recorder
+        // 1. PTP/MTP: open the session now, so the clock is read at dock (issue 5 item 4). Mass storage has no
+        //    clock to read: its offset is null.
+        var connection: Result<MTPConnection, IngestError>?
+        var clock = DockClock(recorderClock: nil, stationTime: dock.dockedAt)
+        var clockSet: ClockSetting?
+        if recorder.model.transport == .mtp {
+            dock.setState("connecting")
+            board.publish()
+            let opened = await blocking { () -> Result<MTPConnection, IngestError> in
+                Result { () throws(IngestError) in try MTPConnection.open(recorder) }
+            }
+            connection = opened
+            if case .success(let open) = opened {
+                clock = await blocking { DockClock.read(open.source) }
+                if recorder.model.setClockAtDock, clock.offsetSeconds != nil {
+                    clockSet = await blocking { ClockSetting.set(open.source) }
+                }
+            }
+        }
+        // 2. On record before anything is read, so a recorder that cannot be mounted or opened is on record too.
         do {
-            // A mass-storage recorder has no clock to read: its offset is null (issue 5 item 4).
-            try recordDock(dock, clock: DockClock(recorderClock: nil, stationTime: dock.dockedAt))
+            try recordDock(dock, clock: clock, clockSet: clockSet)
         } catch {
             logger.error(
                 "cannot record the dock; the recorder is not ingested",
                 metadata: metadata(recorder).merging(["error": "\(error)"]) { $1 })
             dock.setState("failed", error: "the manifest refused recorder.docked: \(error)")
+            if case .success(let open) = connection { _ = open.close(recorderGone: dock.isGone) }
             end(dock, stop: stop)
             return
         }
         logger.info("recorder docked", metadata: metadata(recorder))
         board.publish()
-        let mounted = await blocking { () -> Result<MountedVolume, DeviceError> in
-            Result { () throws(DeviceError) in
-                try mounter.mount(
-                    device: recorder.devnode, fileSystem: recorder.fileSystem,
-                    name: "\(recorder.identity.serial)-\(dock.sequence)")
-            }
-        }
-        let volume: MountedVolume
-        switch mounted {
-        case .success(let value): volume = value
-        case .failure(let error):
+        // 3. Attach: the session just opened, or a read-only mount.
+        let attachment: Attachment
+        switch connection {
+        case .success(let open)?:
+            attachment = .mtp(open)
+            logger.info(
+                "recorder session opened over PTP/MTP",
+                metadata: metadata(recorder).merging(
+                    ["clock.offsetSeconds": "\(clock.offsetSeconds.map(String.init) ?? "null")"]) { $1 })
+        case .failure(let error)?:
             logger.error(
-                "mounting the recorder failed", metadata: metadata(recorder).merging(["error": "\(error)"]) { $1 })
+                "opening the recorder over PTP/MTP failed",
+                metadata: metadata(recorder).merging(["error": "\(error)"]) { $1 })
             dock.setState("failed", error: error.message)
             end(dock, stop: stop)
             return
+        case nil:
+            let mounted = await blocking { () -> Result<MountedVolume, DeviceError> in
+                Result { () throws(DeviceError) in
+                    try mounter.mount(
+                        device: recorder.devnode, fileSystem: recorder.fileSystem,
+                        name: "\(recorder.identity.serial)-\(dock.sequence)")
+                }
+            }
+            switch mounted {
+            case .success(let volume):
+                attachment = .mounted(volume)
+                logger.info(
+                    "recorder mounted read-only",
+                    metadata: metadata(recorder).merging(
+                        [
+                            "mount.directory": "\(volume.directory.path)", "mount.program": "\(volume.program)",
+                            "mount.options": "\(volume.options.joined(separator: ","))",
+                        ]) { $1 })
+            case .failure(let error):
+                logger.error(
+                    "mounting the recorder failed",
+                    metadata: metadata(recorder).merging(["error": "\(error)"]) { $1 })
+                dock.setState("failed", error: error.message)
+                end(dock, stop: stop)
+                return
+            }
         }
-        logger.info(
-            "recorder mounted read-only",
-            metadata: metadata(recorder).merging(
-                [
-                    "mount.directory": "\(volume.directory.path)", "mount.program": "\(volume.program)",
-                    "mount.options": "\(volume.options.joined(separator: ","))",
-                ]) { $1 })
+        // 4. Ingest, the same pipeline for every transport.
         dock.setState("ingesting")
         board.publish()
-        let source = DockedSource(
-            base: DirectorySource(root: volume.directory, identity: recorder.identity), dock: dock)
+        let base: any RecorderSource =
+            switch attachment {
+            case .mounted(let volume): DirectorySource(root: volume.directory, identity: recorder.identity)
+            case .mtp(let open): open.source
+            }
+        let source = DockedSource(base: base, dock: dock)
         let result = await blocking { [ingest] () -> Result<IngestSummary, IngestError> in
             Result { () throws(IngestError) in
                 try ingest.ingest(
@@ -145,16 +199,36 @@ struct DockService: Service {
                     shouldStop: { stop.isSet || dock.isGoneAndIdle })
             }
         }
-        if case .success = result {
-            await blocking { wipe(dock, volume: volume, mounter: mounter, stop: stop) }
-        }
-        do {
-            try await blocking { () -> Result<Void, DeviceError> in
-                Result { () throws(DeviceError) in try mounter.unmount(volume, lazy: dock.isGone) }
-            }.get()
-        } catch {
-            logger.warning(
-                "unmounting the recorder failed", metadata: metadata(recorder).merging(["error": "\(error)"]) { $1 })
+        // 5. Wipe, then let go.
+        switch attachment {
+        case .mounted(let volume):
+            if case .success = result {
+                await blocking { wipe(dock, volume: volume, mounter: mounter, stop: stop) }
+            }
+            do {
+                try await blocking { () -> Result<Void, DeviceError> in
+                    Result { () throws(DeviceError) in try mounter.unmount(volume, lazy: dock.isGone) }
+                }.get()
+            } catch {
+                logger.warning(
+                    "unmounting the recorder failed",
+                    metadata: metadata(recorder).merging(["error": "\(error)"]) { $1 })
+            }
+        case .mtp(let open):
+            if case .success = result {
+                await blocking { wipe(dock, connection: open, stop: stop) }
+            }
+            let ending = await blocking { open.close(recorderGone: dock.isGone) }
+            switch ending {
+            case .closed: logger.info("recorder session closed", metadata: metadata(recorder))
+            case .reset:
+                logger.warning(
+                    "the recorder's PTP session broke; the device was reset for its next dock",
+                    metadata: metadata(recorder))
+            case .abandoned(let reason):
+                logger.info(
+                    "recorder session abandoned", metadata: metadata(recorder).merging(["reason": "\(reason)"]) { $1 })
+            }
         }
         switch result {
         case .success(let summary):
@@ -179,21 +253,45 @@ struct DockService: Service {
         end(dock, stop: stop)
     }
 
-    /// Appends `recorder.docked` with the clock offset read at dock, and when the offset is beyond the model's
-    /// `clock_drift_limit_seconds`, a `clockAnomaly` `recording.gap` keyed `clockDrift:<docked index>`.
-    private func recordDock(_ dock: Dock, clock: DockClock) throws(ManifestError) {
+    /// Appends `recorder.docked` with the clock offset read at dock and its drift since the clock was last known
+    /// good; when the drift is beyond the model's rule (`clock_drift_limit_seconds` + `clock_drift_seconds_per_day`
+    /// × days since then), a `clockAnomaly` `recording.gap` keyed `clockDrift:<docked index>`.
+    private func recordDock(_ dock: Dock, clock: DockClock, clockSet: ClockSetting?) throws(ManifestError) {
         let recorder = dock.recorder
-        let docked = try store.append(.recorderDocked(recorder, clock: clock, time: dock.dockedAt))
+        let model = recorder.model
+        var assessment: DockClock.Assessment?
+        if clock.offsetSeconds != nil {
+            let baseline = try clockBaseline(
+                serial: recorder.identity.serial, limitSeconds: model.clockDriftLimitSeconds)
+            assessment = clock.assess(
+                limitSeconds: model.clockDriftLimitSeconds, secondsPerDay: model.clockDriftSecondsPerDay,
+                since: baseline)
+        }
+        let docked = try store.append(
+            .recorderDocked(recorder, clock: clock, drift: assessment, clockSet: clockSet, time: dock.dockedAt))
         dock.docked(docked)
-        let limit = recorder.model.clockDriftLimitSeconds
-        if let gap = try clock.driftGapEntry(
-            recorder: recorder.identity, limitSeconds: limit, docked: docked, at: dock.dockedAt, time: Date())
+        if let clockSet {
+            logger.info(
+                "recorder clock set to the station's",
+                metadata: metadata(recorder).merging(
+                    [
+                        "clock.offsetAfterSeconds": "\(clockSet.offsetAfterSeconds.map(String.init) ?? "null")",
+                        "error": "\(clockSet.error ?? "none")",
+                    ]) { $1 })
+        }
+        if let assessment,
+            let gap = try clock.driftGapEntry(
+                recorder: recorder.identity, assessment: assessment, docked: docked, at: dock.dockedAt, time: Date())
         {
             _ = try store.append(gap)
             logger.warning(
-                "the recorder's clock is off beyond the model's limit: clockAnomaly gap registered",
+                "the recorder's clock drifted beyond the model's rule: clockAnomaly gap registered",
                 metadata: metadata(recorder).merging(
-                    ["clock.offsetSeconds": "\(clock.offsetSeconds ?? 0)", "clock.limitSeconds": "\(limit)"]) { $1 })
+                    [
+                        "clock.offsetSeconds": "\(clock.offsetSeconds ?? 0)",
+                        "clock.driftSeconds": "\(assessment.driftSeconds)",
+                        "clock.allowedSeconds": "\(assessment.allowedSeconds)",
+                    ]) { $1 })
         }
     }
 

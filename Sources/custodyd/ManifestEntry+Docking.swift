@@ -8,13 +8,16 @@ import Foundation
 extension ManifestEntry {
     /// A `recorder.docked` entry: a recorder of a configured model was recognised in a bay.
     /// `clock` is the recorder's clock read at dock: its `clockOffsetSeconds` (recorder − station), null for a
-    /// transport with no clock to read (mass storage).
+    /// transport with no clock to read (mass storage); `drift` is the drift rule applied to it (`clockDrift`);
+    /// `clockSet` is the clock set to the station's after the reading (`set_clock_at_dock`), or null.
     static func recorderDocked(
-        _ recorder: DockedRecorder, clock: DockClock, time: Date
+        _ recorder: DockedRecorder, clock: DockClock, drift: DockClock.Assessment?, clockSet: ClockSetting?,
+        time: Date
     ) throws(ManifestError) -> ManifestEntry {
         try ManifestEntry(
             type: .recorderDocked, time: time,
-            fields: clock.dockedFields.merging([
+            fields: clock.dockedFields(drift).merging([
+                "clockSet": clockSet?.dockedField ?? .null,
                 "recorder": .object([
                     "serial": .string(recorder.identity.serial), "model": .string(recorder.identity.model),
                 ]),

@@ -92,10 +92,22 @@ import Testing
 
             [[models]]
             name = "NOIDS"
+
+            [[models]]
+            name = "MTPCAM"
+            transport = "mtp"
+            usb_vendor_id = "04b4"
+            usb_product_id = "0102"
             """)
         let rules = try station.custody(["udev-rules"])
         try #require(rules.status == 0, "\(rules.standardError)")
         #expect(rules.standardOutput.contains("# NOIDS: no usb_vendor_id/usb_product_id"))
+        // An MTP model is tagged as its USB device, before the rules skip every non-block device.
+        let lines = rules.standardOutput.split(separator: "\n")
+        let mtp = try #require(lines.firstIndex { $0.contains("ATTR{idVendor}==\"04b4\"") })
+        let blockOnly = try #require(lines.firstIndex { $0.hasPrefix("SUBSYSTEM!=\"block\"") })
+        #expect(mtp < blockOnly)
+        #expect(lines[mtp].contains("ENV{DEVTYPE}==\"usb_device\"") && lines[mtp].contains("TAG+=\"custody\""))
         let folder = work.file("rules.d")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try Data(rules.standardOutput.utf8).write(to: folder.appendingPathComponent("70-custody.rules"))

@@ -57,10 +57,66 @@ import Testing
             (Self.device(serial: nil), "no usable serial"),
             (Self.device(serial: "has space"), "no usable serial"),
             (Self.device(fileSystem: nil), "no file system"),
-            (Self.device(product: "9999"), "transport mtp"),
             (Self.device(vendor: nil, product: nil), "no USB vendor"),
         ]
         for (device, reason) in cases {
+            guard case .failure(let refusal) = matcher.recognise(device) else {
+                Issue.record("\(device) was recognised")
+                continue
+            }
+            #expect(refusal.description.contains(reason), "\(refusal.description)")
+            #expect(!refusal.quiet)
+        }
+    }
+
+    /// The USB device of a PTP/MTP recorder, as udev reports it (`usb_device`, no `ID_PATH`).
+    static func usbDevice(
+        product: String = "9999", serial: String? = "MTP0001", bus: UInt8? = 1, address: UInt8? = 7
+    ) -> BlockDevice {
+        var device = BlockDevice(
+            syspath: "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1.4", devnode: nil,
+            devtype: BlockDevice.usbDeviceType, bus: "usb", vendorID: "abcd", productID: product, serial: serial,
+            portPath: BlockDevice.portPath(syspath: "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1.4"))
+        device.busNumber = bus
+        device.deviceAddress = address
+        return device
+    }
+
+    @Test func anMTPModelDocksAsItsUSBDeviceWithBusAddressAndBay() throws {
+        let recorder = try matcher.recognise(Self.usbDevice()).get()
+        #expect(recorder.identity == RecorderIdentity(serial: "MTP0001", model: "MTPCAM"))
+        #expect(recorder.bay == "4")
+        #expect(recorder.devnode == "/dev/bus/usb/001/007")
+        #expect(recorder.fileSystem == "mtp")
+        #expect(recorder.usbAddress?.bus == 1 && recorder.usbAddress?.address == 7)
+        // A block device's recorder has no USB address to open.
+        #expect(try matcher.recognise(Self.device()).get().usbAddress == nil)
+    }
+
+    @Test func theUSBPortPathIsTakenFromTheSysPathAsPathIDNamesIt() {
+        #expect(
+            BlockDevice.portPath(syspath: "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1.4")
+                == "pci-0000:00:14.0-usb-0:1.4")
+        #expect(
+            BlockDevice.portPath(syspath: "/sys/devices/pci0000:00/0000:00:14.0/usb2/2-3") == "pci-0000:00:14.0-usb-0:3"
+        )
+        #expect(BlockDevice.portPath(syspath: "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1.4/1-1.4:1.0") == nil)
+        #expect(BlockDevice.portPath(syspath: "/sys/devices/virtual/block/loop0") == nil)
+    }
+
+    @Test func eachTransportDocksOnlyItsOwnKindOfDeviceAndTheOtherIsRefusedQuietly() {
+        // The block device of an MTP model, the USB device of a mass-storage model.
+        for device in [Self.device(product: "9999"), Self.usbDevice(product: "1234")] {
+            guard case .failure(let refusal) = matcher.recognise(device) else {
+                Issue.record("\(device) was recognised")
+                continue
+            }
+            #expect(refusal.quiet, "\(refusal.description)")
+        }
+        for (device, reason) in [
+            (Self.usbDevice(bus: nil), "no USB bus number"), (Self.usbDevice(address: 0), "no USB bus number"),
+            (Self.usbDevice(serial: nil), "no usable serial"),
+        ] {
             guard case .failure(let refusal) = matcher.recognise(device) else {
                 Issue.record("\(device) was recognised")
                 continue

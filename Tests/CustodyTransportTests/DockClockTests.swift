@@ -71,7 +71,8 @@ import Testing
         #expect(configuration.models.map(\.clockDriftLimitSeconds) == [7200, 30])
         #expect(throws: ConfigurationError.self) {
             try CustodyConfiguration(
-                toml: "[[models]]\nname = \"X\"\nclock_drift_limit_seconds = -1", baseDirectory: URL(fileURLWithPath: "/"))
+                toml: "[[models]]\nname = \"X\"\nclock_drift_limit_seconds = -1",
+                baseDirectory: URL(fileURLWithPath: "/"))
         }
     }
 
@@ -89,5 +90,114 @@ import Testing
         #expect(clock.offsetSeconds == nil)
         #expect(clock.error?.isEmpty == false)
         #expect(clock.dockedFields == ["clockOffsetSeconds": .null])
+    }
+
+    // MARK: - GA/T 947: at most 3 s a day since the clock was last known good
+
+    static func baseline(offset: Int, daysAgo: Double) -> ClockBaseline {
+        ClockBaseline(
+            dockedIndex: 7, dockedLeaf: String(repeating: "ab", count: 32), offsetSeconds: offset,
+            stationTime: station.addingTimeInterval(-daysAgo * 86_400))
+    }
+
+    @Test(arguments: [
+        // (offset now, baseline offset, days since, drift, allowed, within)
+        (40, 5, 10.0, 35, 60, true), (100, 5, 10.0, 95, 60, false), (-31, 0, 0.0, -31, 30, false),
+        (34, 0, 1.5, 34, 34, true), (35, 0, 1.5, 35, 34, false), (3600, 3590, 2.0, 10, 36, true),
+    ])
+    func driftIsMeasuredFromTheLastKnownGoodReadingAtThreeSecondsADay(
+        offset: Int, base: Int, days: Double, drift: Int, allowed: Int, within: Bool
+    ) throws {
+        let clock = DockClock(recorderClock: Self.station.addingTimeInterval(Double(offset)), stationTime: Self.station)
+        let baseline = Self.baseline(offset: base, daysAgo: days)
+        let assessment = try #require(clock.assess(limitSeconds: 30, secondsPerDay: 3, since: baseline))
+        #expect(assessment.driftSeconds == drift)
+        #expect(assessment.allowedSeconds == allowed)
+        #expect(assessment.withinRule == within)
+        #expect(assessment.since == baseline)
+        let gap = clock.driftGap(assessment, dockedIndex: 9, at: Self.station)
+        #expect((gap == nil) == within)
+        if let gap {
+            #expect(gap.key == "clockDrift:9")
+            #expect(gap.evidence.contains("drift \(drift) s since its last known good reading"), "\(gap.evidence)")
+            #expect(gap.evidence.contains("allowed \(allowed) s"), "\(gap.evidence)")
+        }
+        let fields = clock.dockedFields(assessment)
+        #expect(fields["clockOffsetSeconds"] == .int(Int64(offset)))
+        #expect(fields["clockDrift"]?["seconds"] == .int(Int64(drift)))
+        #expect(fields["clockDrift"]?["allowedSeconds"] == .int(Int64(allowed)))
+        #expect(fields["clockDrift"]?["withinRule"] == .bool(within))
+        #expect(fields["clockDrift"]?["since"]?["index"] == .int(7))
+        #expect(fields["clockDrift"]?["since"]?["offsetSeconds"] == .int(Int64(base)))
+    }
+
+    @Test func withoutAnEarlierReadingTheOffsetItselfIsHeldToTheFixedLimit() throws {
+        let clock = DockClock(recorderClock: Self.station.addingTimeInterval(31), stationTime: Self.station)
+        let assessment = try #require(clock.assess(limitSeconds: 30, secondsPerDay: 3, since: nil))
+        #expect(assessment == DockClock.Assessment(driftSeconds: 31, allowedSeconds: 30, since: nil))
+        #expect(clock.dockedFields(assessment)["clockDrift"]?["since"] == .null)
+        #expect(
+            DockClock(recorderClock: nil, stationTime: Self.station).assess(
+                limitSeconds: 30, secondsPerDay: 3, since: nil) == nil)
+        #expect(DockClock(recorderClock: nil, stationTime: Self.station).dockedFields(nil)["clockDrift"] == .null)
+    }
+
+    @Test func theDriftPerDayIsConfiguredPerModelAndDefaultsToGAT947sThreeSeconds() throws {
+        let configuration = try CustodyConfiguration(
+            toml: """
+                [[models]]
+                name = "MTPCAM"
+                clock_drift_seconds_per_day = 1
+                [[models]]
+                name = "OTHER"
+                """, baseDirectory: URL(fileURLWithPath: "/"))
+        #expect(configuration.models.map(\.clockDriftSecondsPerDay) == [1, 3])
+        #expect(throws: ConfigurationError.self) {
+            try CustodyConfiguration(
+                toml: "[[models]]\nname = \"X\"\nclock_drift_seconds_per_day = -1",
+                baseDirectory: URL(fileURLWithPath: "/"))
+        }
+    }
+
+    // MARK: - Setting the clock at dock
+
+    @Test func theClockIsSetToTheStationsInTheModelsTimeZoneAndReadBack() throws {
+        let source = try Self.source(clockOffset: 7200)
+        let clock = DockClock.read(source, now: { Self.station })
+        #expect(clock.offsetSeconds == 7200)
+        let setting = ClockSetting.set(source, now: { Self.station })
+        #expect(setting.error == nil)
+        #expect(setting.offsetAfterSeconds == 0)
+        #expect(setting.stationTime == Self.station)
+        #expect(
+            setting.dockedField
+                == .object([
+                    "time": .string(RFC3339.format(Self.station)), "offsetAfterSeconds": .int(0), "error": .null,
+                ]))
+    }
+
+    @Test func theClockIsWrittenAsLocalTimeWithoutASuffix() throws {
+        let (responder, _) = MTPRecorderSourceTests.recorder(files: 1)
+        let source = try MTPRecorderSourceTests.source(responder)
+        _ = ClockSetting.set(source, now: { Self.station })
+        // 1_795_996_800 is 2026-11-30T00:00:00Z; the recorder keeps +08:00.
+        #expect(responder.dateTimeWrites == ["20261130T080000"])
+    }
+
+    @Test func aClockThatCannotBeSetIsRecordedWithTheReason() throws {
+        let (responder, _) = MTPRecorderSourceTests.recorder(files: 1)
+        let source = try MTPRecorderSourceTests.source(responder)
+        responder.dateTime = nil
+        let setting = ClockSetting.set(source, now: { Self.station })
+        #expect(setting.offsetAfterSeconds == nil)
+        #expect(setting.error?.contains("setting the recorder's clock") == true, "\(setting.error ?? "")")
+        #expect(setting.dockedField["error"]?.stringValue?.isEmpty == false)
+    }
+
+    @Test func settingTheClockIsConfiguredPerModelAndOffByDefault() throws {
+        let configuration = try CustodyConfiguration(
+            toml: "[[models]]\nname = \"A\"\nset_clock_at_dock = true\n[[models]]\nname = \"B\"",
+            baseDirectory: URL(fileURLWithPath: "/"))
+        #expect(configuration.models.map(\.setClockAtDock) == [true, false])
     }
 }

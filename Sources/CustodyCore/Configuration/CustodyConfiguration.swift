@@ -144,7 +144,7 @@ public struct CustodyConfiguration: Sendable, Equatable {
         try table.rejectUnknownKeys(allowed: [
             "name", "media", "file_name", "time_zone", "verify_source", "segment_minutes", "segment_tolerance_seconds",
             "resume_window_seconds", "usb_vendor_id", "usb_product_id", "transport",
-            "wipe_after_ingest", "clock_drift_limit_seconds",
+            "wipe_after_ingest", "clock_drift_limit_seconds", "clock_drift_seconds_per_day", "set_clock_at_dock",
         ])
         guard let name = try table.string("name"), !name.isEmpty,
             name.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F })
@@ -201,6 +201,12 @@ public struct CustodyConfiguration: Sendable, Equatable {
             }
             model.clockDriftLimitSeconds = seconds
         }
+        if let seconds = try table.int("clock_drift_seconds_per_day") {
+            guard (0...86_400).contains(seconds) else {
+                throw ConfigurationError("models \"\(name)\": clock_drift_seconds_per_day must be between 0 and 86400")
+            }
+            model.clockDriftSecondsPerDay = seconds
+        }
         for (key, path) in [("usb_vendor_id", \RecorderModel.usbVendorID), ("usb_product_id", \.usbProductID)] {
             guard let text = try table.string(key) else { continue }
             let hex = text.lowercased()
@@ -219,6 +225,7 @@ public struct CustodyConfiguration: Sendable, Equatable {
             model.transport = value
         }
         if let wipe = try table.bool("wipe_after_ingest") { model.wipeAfterIngest = wipe }
+        if let set = try table.bool("set_clock_at_dock") { model.setClockAtDock = set }
         return model
     }
 

@@ -20,9 +20,18 @@ public struct RecorderModel: Sendable, Equatable {
     /// `resume_window_seconds`: a recording that stops and starts again within this window is a `shortResume`
     /// gap (Art 22: the officer explains by voice on resuming); a longer pause is a separate incident.
     public var resumeWindowSeconds = 120
-    /// `clock_drift_limit_seconds`: at dock, a recorder whose clock (read over PTP/MTP) differs from the
-    /// station's by more than this is a `clockAnomaly` gap (docs/gaps.md "Clock drift at dock").
+    /// `clock_drift_limit_seconds`: the fixed part of the drift a recorder's clock (read over PTP/MTP at dock)
+    /// may show: with no earlier reading of the recorder, an offset from the station's clock beyond this is a
+    /// `clockAnomaly` gap (docs/docking.md "Clock drift").
     public var clockDriftLimitSeconds = 30
+    /// `clock_drift_seconds_per_day`: how far the clock may drift per day since it was last known good (GA/T 947:
+    /// 3 s a day), on top of `clock_drift_limit_seconds`; the last known good reading is the recorder's latest
+    /// earlier dock whose clock was read and within this rule.
+    public var clockDriftSecondsPerDay = 3
+    /// `set_clock_at_dock`: after reading a PTP/MTP recorder's clock at dock, set it to the station's time
+    /// (SetDevicePropValue DateTime) and record that in `recorder.docked` (`clockSet`). Off by default: docking
+    /// then never writes to the recorder.
+    public var setClockAtDock = false
     /// `usb_vendor_id`: the USB vendor ID the recorder reports, four lowercase hex digits (`"abcd"`); with
     /// `usb_product_id` it is how custodyd recognises a docked recorder. Nil: never recognised when docked.
     public var usbVendorID: String?
@@ -53,7 +62,7 @@ public struct RecorderModel: Sendable, Equatable {
 public enum RecorderTransport: String, Sendable, Equatable {
     /// A USB mass-storage device with a file system, mounted read-only (`"massStorage"`).
     case massStorage
-    /// A PTP/MTP device (`"mtp"`); docking does not ingest these yet (the PTP/MTP issue).
+    /// A PTP/MTP device (`"mtp"`), docked as its USB device and read over a PTP session through libusb.
     case mtp
 }
 

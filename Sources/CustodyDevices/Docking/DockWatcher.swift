@@ -2,8 +2,9 @@ import Foundation
 import Glibc
 public import Logging
 
-/// Watches udev for recorders: it reports every tagged block device already present, then follows add, change
-/// and remove events on a netlink "udev" monitor (shared/DESIGN.md "Data flow").
+/// Watches udev for recorders: it reports every tagged block device (mass storage) and every tagged USB device
+/// (`usb_device`, PTP/MTP recorders) already present, then follows add, change and remove events on netlink "udev"
+/// monitors of the `block` and `usb` subsystems (shared/DESIGN.md "Data flow").
 ///
 /// libudev is not thread-safe, so the watcher owns one thread on which every libudev object lives; the events
 /// reach async code through ``events()``.
@@ -12,7 +13,10 @@ public final class DockWatcher: Sendable {
     public let tag: String
     private let logger: Logger
 
-    /// A watcher for block devices tagged `tag`.
+    /// The udev subsystems watched: block devices of mass-storage recorders, USB devices of PTP/MTP recorders.
+    static let subsystems = ["block", "usb"]
+
+    /// A watcher for block and USB devices tagged `tag`.
     public init(tag: String, logger: Logger) {
         self.tag = tag
         self.logger = logger
@@ -56,13 +60,16 @@ public final class DockWatcher: Sendable {
         ready: ThreadStart
     ) {
         let udev: Udev
-        let monitor: UdevMonitor
+        let monitors: [UdevMonitor]
         do {
             udev = try Udev()
-            // The monitor listens before enumerating, so a device added in between is not missed (it may be
+            // The monitors listen before enumerating, so a device added in between is not missed (it may be
             // reported twice; the consumer keys devices by /sys path).
-            monitor = try UdevMonitor(udev: udev, subsystem: "block")
-            let present = try udev.enumerate(subsystem: "block")
+            monitors = try subsystems.map { subsystem throws(DeviceError) in
+                try UdevMonitor(udev: udev, subsystem: subsystem)
+            }
+            var present = try udev.enumerate(subsystem: "block")
+            present += try udev.enumerate(subsystem: "usb").filter { $0.devtype == BlockDevice.usbDeviceType }
             ready.signal(nil)
             for device in present where device.hasTag(tag) {
                 continuation.yield(.present(BlockDevice(device, tag: tag)))
@@ -72,31 +79,41 @@ public final class DockWatcher: Sendable {
             ready.signal(error)
             return
         }
-        var descriptors = [
-            pollfd(fd: monitor.fileDescriptor, events: Int16(POLLIN), revents: 0),
-            pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0),
-        ]
+        var descriptors = [pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
+        descriptors += monitors.map { pollfd(fd: $0.fileDescriptor, events: Int16(POLLIN), revents: 0) }
         while true {
-            let count = poll(&descriptors, 2, -1)
+            let count = poll(&descriptors, nfds_t(descriptors.count), -1)
             if count < 0 {
                 if errno == EINTR { continue }
                 logger.error("polling udev failed", metadata: ["error": "\(SystemCall.describe(errno))"])
                 continuation.finish()
                 return
             }
-            if descriptors[1].revents != 0 { return }
-            while let device = monitor.receive() {
-                guard let event = event(for: device, tag: tag) else { continue }
-                logger.debug(
-                    "udev event",
-                    metadata: ["udev.action": "\(device.action ?? "")", "udev.syspath": "\(device.syspath)"])
-                continuation.yield(event)
+            if descriptors[0].revents != 0 { return }
+            for monitor in monitors {
+                while let device = monitor.receive() {
+                    guard let event = event(for: device, tag: tag) else { continue }
+                    logger.debug(
+                        "udev event",
+                        metadata: ["udev.action": "\(device.action ?? "")", "udev.syspath": "\(device.syspath)"])
+                    continuation.yield(event)
+                }
             }
         }
     }
 
     /// What a received device means for docking, or nil when it is not Custody's.
     static func event(for device: UdevDevice, tag: String) -> DockEvent? {
+        if device.subsystem == "usb" {
+            // A PTP/MTP recorder docks as its USB device; its interfaces (`usb_interface`) are not watched.
+            guard device.devtype == BlockDevice.usbDeviceType else { return nil }
+            switch device.action {
+            case "remove": return .removed(syspath: device.syspath)
+            case "add", "bind", "change", .none:
+                return device.hasTag(tag) ? .present(BlockDevice(device, tag: tag)) : nil
+            default: return nil
+            }
+        }
         switch device.action {
         case "remove":
             // Removal is reported for any block device: the consumer knows which ones it docked.

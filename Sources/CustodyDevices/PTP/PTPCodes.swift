@@ -18,14 +18,18 @@ public struct PTPOperationCode: RawRepresentable, Sendable, Hashable, CustomStri
     public static let getObjectHandles = Self(rawValue: 0x1007)
     public static let getObjectInfo = Self(rawValue: 0x1008)
     public static let getObject = Self(rawValue: 0x1009)
+    public static let deleteObject = Self(rawValue: 0x100B)
     public static let getDevicePropValue = Self(rawValue: 0x1015)
+    public static let setDevicePropValue = Self(rawValue: 0x1016)
     /// MTP GetObjectPropList (MTP 1.1 Appendix D.2.1).
     public static let getObjectPropList = Self(rawValue: 0x9805)
 
     public var description: String {
         let names: [UInt16: String] = [
             0x1001: "GetDeviceInfo", 0x1002: "OpenSession", 0x1003: "CloseSession", 0x1004: "GetStorageIDs",
-            0x1007: "GetObjectHandles", 0x1008: "GetObjectInfo", 0x1009: "GetObject", 0x1015: "GetDevicePropValue",
+            0x1007: "GetObjectHandles", 0x1008: "GetObjectInfo", 0x1009: "GetObject", 0x100B: "DeleteObject",
+            0x1015: "GetDevicePropValue",
+            0x1016: "SetDevicePropValue",
             0x9805: "GetObjectPropList",
         ]
         return names[rawValue] ?? "operation 0x" + String(rawValue, radix: 16, uppercase: true)
@@ -45,6 +49,8 @@ public struct PTPResponseCode: RawRepresentable, Sendable, Hashable, CustomStrin
     public static let invalidObjectHandle = Self(rawValue: 0x2009)
     public static let devicePropNotSupported = Self(rawValue: 0x200A)
     public static let deviceBusy = Self(rawValue: 0x2019)
+    public static let invalidDevicePropValue = Self(rawValue: 0x201C)
+    public static let objectWriteProtected = Self(rawValue: 0x200D)
     public static let sessionAlreadyOpen = Self(rawValue: 0x201E)
 
     public var description: String { "response 0x" + String(rawValue, radix: 16, uppercase: true) }

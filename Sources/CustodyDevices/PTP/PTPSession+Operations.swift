@@ -71,6 +71,24 @@ extension PTPSession {
         try transaction(.getDevicePropValue, [UInt32(property)], expectsData: true).data ?? []
     }
 
+    /// DeleteObject (ISO 15740 §10.5.11) of one object, any format. A refusal (e.g. ObjectWriteProtected) is a
+    /// ``PTPError/Code/response`` and leaves the session usable.
+    public func deleteObject(_ handle: UInt32) throws(PTPError) {
+        _ = try transaction(.deleteObject, [handle, 0], expectsData: false)
+    }
+
+    /// SetDevicePropValue (ISO 15740 §10.5.22): writes the property's value bytes in a data-out phase.
+    public func setDevicePropertyValue(_ property: UInt16, _ value: [UInt8]) throws(PTPError) {
+        _ = try transaction(.setDevicePropValue, [UInt32(property)], dataOut: value)
+    }
+
+    /// Sets the device's clock: SetDevicePropValue DateTime (0x5011) to `value`, a PTP string.
+    public func setDateTime(_ value: PTPDateTime) throws(PTPError) {
+        var writer = PTPDataWriter()
+        try writer.string(value.description)
+        try setDevicePropertyValue(PTPCode.propertyDateTime, writer.bytes)
+    }
+
     /// The device's clock: GetDevicePropValue DateTime (0x5011), a PTP string.
     public func dateTime() throws(PTPError) -> PTPDateTime {
         var reader = PTPDataReader(try devicePropertyValue(PTPCode.propertyDateTime), context: "DateTime")

@@ -84,6 +84,30 @@ public final class PTPSession {
         }
     }
 
+    /// Runs one transaction with a data-out phase (ISO 15740 §9.3; USB Still Image Capture Device Definition §7.1):
+    /// the command, then one data container carrying `data` (at most ``Configuration/maximumDatasetBytes``), then
+    /// the response, which must be OK. Returns the response's parameters.
+    func transaction(
+        _ operation: PTPOperationCode, _ parameters: [UInt32] = [], dataOut data: [UInt8]
+    ) throws(PTPError) -> [UInt32] {
+        guard data.count <= configuration.maximumDatasetBytes else {
+            throw PTPError(
+                .datasetTooLarge,
+                "\(operation): a data phase of \(data.count) bytes is over the cap of "
+                    + "\(configuration.maximumDatasetBytes)")
+        }
+        let transactionID = try begin(operation, parameters)
+        do throws(PTPError) {
+            let header = PTPContainerHeader.data(
+                code: operation.rawValue, transactionID: transactionID, payloadLength: UInt64(data.count))
+            try transport.bulkOut(header.encoded + data, timeout: configuration.timeout)
+            return try receiveResponse(try receiveHeader(), operation, transactionID).parameters
+        } catch {
+            if error.code != .response { state = .broken(error.message) }
+            throw error
+        }
+    }
+
     /// Sends a command container with the next transaction ID; returns that ID.
     func begin(_ operation: PTPOperationCode, _ parameters: [UInt32]) throws(PTPError) -> UInt32 {
         switch state {

@@ -77,6 +77,16 @@ public final class USBDeviceHandle {
         return Int(transferred)
     }
 
+    /// One control transfer without a data stage (host to device): `bmRequestType`, `bRequest`, `wValue`,
+    /// `wIndex`, as USB 2.0 §9.3 lays out a setup packet.
+    public func controlOut(
+        requestType: UInt8, request: UInt8, value: UInt16, index: UInt16, timeoutMilliseconds: UInt32
+    ) throws(USBError) {
+        try libusbCheck("control request 0x\(String(request, radix: 16)) to \(device.bus)-\(device.address)") {
+            libusb_control_transfer(pointer, requestType, request, value, index, nil, 0, timeoutMilliseconds)
+        }
+    }
+
     /// Clears a halted endpoint (after ``USBError/Code/stall``).
     public func clearHalt(_ endpoint: UInt8) throws(USBError) {
         try libusbCheck("clearing the halt on endpoint 0x\(String(endpoint, radix: 16))") {

@@ -94,4 +94,17 @@ public final class USBPTPTransport: PTPTransport {
         try handle.clearHalt(interface.bulkIn)
         try handle.clearHalt(interface.bulkOut)
     }
+
+    /// Resets the device's PTP state after a broken session (a timeout, a stall, a protocol violation): the
+    /// still-image class request Device Reset (0x66, class request to the interface; USB Still Image Capture
+    /// Device Definition §5.2.3), then a halt cleared on both bulk endpoints. Bytes kept from an earlier packet are
+    /// dropped. The device closes its session; a new ``PTPSession`` is opened over this transport afterwards.
+    public func resetDevice(timeout: Duration = .seconds(5)) throws(USBError) {
+        pending = []
+        pendingStart = 0
+        try handle.controlOut(
+            requestType: 0x21, request: 0x66, value: 0, index: UInt16(clamping: interface.number),
+            timeoutMilliseconds: Self.milliseconds(timeout))
+        try clearHalts()
+    }
 }

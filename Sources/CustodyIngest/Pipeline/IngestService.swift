@@ -176,7 +176,16 @@ public final class IngestService: Sendable {
                 verifiedBy.append("sourceReread")
             }
             let outcome = try content.commit(staging, digest: copy.digest)
-            let verification = try content.verificationHash(of: copy.digest)
+            let verification: SHA256Hash
+            do {
+                verification = try content.verificationHash(of: copy.digest)
+            } catch {
+                // Never verified, so never registered: an object this copy stored must not stay behind. Left there
+                // with bad bytes, every later copy of the same file would find it, fail to verify it and report
+                // store corruption, so the file could never be ingested (issue 9, fault injection).
+                if outcome == .stored { content.removeUncommitted(copy.digest) }
+                throw error
+            }
             guard verification == copy.digest else {
                 if outcome == .stored { content.removeUncommitted(copy.digest) }
                 throw IngestError(

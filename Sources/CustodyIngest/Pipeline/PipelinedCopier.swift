@@ -76,7 +76,7 @@ public enum PipelinedCopier {
         if let readError { throw readError }
         if let failure = ring.failure { throw failure }
         try SystemCall.retrying(.storeWrite, "syncing the copy in \(staging.url.path) failed") {
-            fsync(staging.descriptor.rawValue)
+            staging.io.fsync(staging.descriptor.rawValue)
         }
         return Result(digest: hasher.digest!, bytes: total)
     }
@@ -237,7 +237,7 @@ final class StagingWriter: @unchecked Sendable {
         var written = 0
         while written < buffer.count {
             let count = try SystemCall.retrying(.storeWrite, "writing the copy to \(staging.url.path) failed") {
-                Glibc.write(fd, buffer.pointer + written, buffer.count - written)
+                staging.io.write(fd, buffer.pointer + written, buffer.count - written)
             }
             written += count
         }

@@ -11,6 +11,8 @@ public struct ContentStore: Sendable {
     public let root: URL
     /// The staging folder.
     public let staging: URL
+    /// The system calls on the store's files: ``StoreIO/system``, except in fault-injection tests.
+    var io = StoreIO.system
 
     /// A store at `root` staging in `staging`; creates both folders if needed.
     public init(root: URL, staging: URL) throws(IngestError) {
@@ -80,7 +82,8 @@ public struct ContentStore: Sendable {
                 }
                 continue
             }
-            return try reserve(StagingFile(url: url, descriptor: FileDescriptor(fd), direct: direct), size: size)
+            return try reserve(
+                StagingFile(url: url, descriptor: FileDescriptor(fd), direct: direct, io: io), size: size)
         }
     }
 
@@ -160,7 +163,7 @@ public struct ContentStore: Sendable {
             throw IngestError(.storeWrite, "cannot reopen \(path) to verify it: \(SystemCall.describe(errno))", errno: errno)
         }
         let ring = BufferRing(count: PipelinedCopier.ringSize, capacity: PipelinedCopier.bufferSize, consumers: 1)
-        let reader = StoredObjectReader(descriptor: FileDescriptor(fd), path: path, ring: ring)
+        let reader = StoredObjectReader(descriptor: FileDescriptor(fd), path: path, ring: ring, io: io)
         let thread = Thread { reader.run() }
         thread.stackSize = 1 << 20
         thread.start()
@@ -210,7 +213,7 @@ public struct ContentStore: Sendable {
             throw IngestError(.storeWrite, "cannot open \(folder.path) to sync it: \(SystemCall.describe(errno))")
         }
         defer { close(fd) }
-        try SystemCall.retrying(.storeWrite, "syncing \(folder.path) failed") { fsync(fd) }
+        try SystemCall.retrying(.storeWrite, "syncing \(folder.path) failed") { io.fsync(fd) }
     }
 }
 
@@ -228,13 +231,16 @@ final class StagingFile: @unchecked Sendable {
     let descriptor: FileDescriptor
     /// Whether the descriptor was opened with custody_o_direct().
     var direct: Bool
+    /// The system calls that write and sync it.
+    let io: StoreIO
     var committed = false
     private var discarded = false
 
-    init(url: URL, descriptor: FileDescriptor, direct: Bool) {
+    init(url: URL, descriptor: FileDescriptor, direct: Bool, io: StoreIO = .system) {
         self.url = url
         self.descriptor = descriptor
         self.direct = direct
+        self.io = io
     }
 
     func discard() {
@@ -251,12 +257,14 @@ final class StoredObjectReader: @unchecked Sendable {
     let descriptor: FileDescriptor
     let path: String
     let ring: BufferRing
+    let io: StoreIO
     let finished = DispatchSemaphore(value: 0)
 
-    init(descriptor: FileDescriptor, path: String, ring: BufferRing) {
+    init(descriptor: FileDescriptor, path: String, ring: BufferRing, io: StoreIO = .system) {
         self.descriptor = descriptor
         self.path = path
         self.ring = ring
+        self.io = io
     }
 
     func run() {
@@ -267,7 +275,7 @@ final class StoredObjectReader: @unchecked Sendable {
             do {
                 while buffer.count < buffer.capacity {
                     let count = try SystemCall.retrying(.storeWrite, "reading back \(path) failed") {
-                        Glibc.read(descriptor.rawValue, buffer.pointer + buffer.count, buffer.capacity - buffer.count)
+                        io.read(descriptor.rawValue, buffer.pointer + buffer.count, buffer.capacity - buffer.count)
                     }
                     if count == 0 { break }
                     buffer.count += count

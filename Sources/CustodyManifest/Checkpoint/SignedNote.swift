@@ -68,8 +68,11 @@ public struct SignedNote: Sendable, Equatable {
                 throw ManifestError(.malformed, "a signature line must start with \"— \" (an em dash and a space)")
             }
             let parts = line.dropFirst(2).split(separator: " ", omittingEmptySubsequences: false)
+            // Standard base64 in its one canonical spelling: Foundation's decoder also takes extra padding and
+            // non-zero trailing bits, which would give one signature many spellings.
             guard parts.count == 2, NoteKeyName.isValid(String(parts[0])),
-                let blob = Data(base64Encoded: String(parts[1])), blob.count > 4
+                let blob = Data(base64Encoded: String(parts[1])), blob.count > 4,
+                blob.base64EncodedString() == parts[1]
             else {
                 throw ManifestError(.malformed, "a signature line must be \"— <name> <base64 signature>\"")
             }

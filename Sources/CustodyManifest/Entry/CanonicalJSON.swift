@@ -43,7 +43,7 @@ public enum CanonicalJSON {
         }
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
+    static let hexDigits = Array("0123456789abcdef".utf8)
 
     static func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
@@ -264,8 +264,11 @@ struct CanonicalJSONParser {
                     else {
                         throw fail("\\u escapes are only for control characters (\\u0000-\\u001f)")
                     }
-                    let hex = String(decoding: input[(position + 4)..<(position + 6)], as: UTF8.self)
-                    guard hex == hex.lowercased(), let value = UInt8(hex, radix: 16), value < 0x20,
+                    // Two lowercase hex digits exactly: `UInt8(_:radix:)` alone would also take "+4".
+                    let digits = input[(position + 4)..<(position + 6)]
+                    let hex = String(decoding: digits, as: UTF8.self)
+                    guard digits.allSatisfy({ CanonicalJSON.hexDigits.contains($0) }),
+                        let value = UInt8(hex, radix: 16), value < 0x20,
                         ![0x08, 0x09, 0x0A, 0x0C, 0x0D].contains(value)
                     else {
                         throw fail("\\u escape must be a lowercase control character without a short form")

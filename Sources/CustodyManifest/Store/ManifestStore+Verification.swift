@@ -195,6 +195,7 @@ extension ManifestStore {
                             report.add(
                                 .subtreeMismatch, entry.index,
                                 "the stored subtree hash at level \(node.level), index \(node.index) "
+                                    + "(\(Self.coveredEntries(level: node.level, index: node.index))) "
                                     + (stored == nil ? "is missing" : "does not match the entries under it"))
                         }
                     }
@@ -211,15 +212,35 @@ extension ManifestStore {
                     .subtreeCount, nil,
                     "the log holds \(subtreeRows) subtree hashes where \(size) entries need \(expectedRows)")
             }
+            // Name every stored subtree hash over leaves the log does not hold (the schema's trigger refuses them):
+            // (idx + 1) << level > size, written so that no shift overflows.
+            let beyond = try Row.fetchAll(
+                db, sql: "SELECT level, idx FROM subtree WHERE idx >= (? >> level) ORDER BY level, idx",
+                arguments: [Int64(size)])
+            for row in beyond {
+                let level: Int = row["level"]
+                let index: Int64 = row["idx"]
+                report.add(
+                    .subtreeCount, nil,
+                    "the stored subtree hash at level \(level), index \(index) "
+                        + "(\(Self.coveredEntries(level: level, index: UInt64(index)))) covers entries the log "
+                        + "does not hold (\(size)): it was added behind the triggers")
+            }
             for checkpoint in pending {
                 report.checkpointsChecked += 1
                 report.add(
                     .checkpointBeyondLog, checkpoint.size,
                     "checkpoint of size \(checkpoint.size) signs more entries than the log holds (\(size)): "
-                        + "signed entries were removed")
+                        + "signed entries \(size)..<\(checkpoint.size) were removed")
             }
             return report
         }
+    }
+
+    /// The leaves under the complete subtree at `level` and `index`, for a person: "entries 8..<12".
+    static func coveredEntries(level: Int, index: UInt64) -> String {
+        guard level < 64, index < UInt64(1) << (63 - level) else { return "beyond any log" }
+        return "entries \(index << UInt64(level))..<\((index + 1) << UInt64(level))"
     }
 
     /// Checks the log against a checkpoint saved earlier (the case system's view): its signature, and that the

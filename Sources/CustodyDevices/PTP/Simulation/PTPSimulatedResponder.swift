@@ -90,6 +90,14 @@ public final class PTPSimulatedResponder: PTPTransport {
     public var faults: [Fault] = []
     /// Every command container received, in order.
     public private(set) var commands: [PTPParameterContainer] = []
+    /// Every object deleted with DeleteObject, in order.
+    public private(set) var deletedHandles: [UInt32] = []
+    /// Objects DeleteObject refuses (ObjectWriteProtected).
+    public var protectedHandles: Set<UInt32> = []
+    /// Every DateTime string written with SetDevicePropValue, in order.
+    public private(set) var dateTimeWrites: [String] = []
+    /// SetDevicePropValue waiting for its data phase: its transaction and property.
+    private var pendingDataOut: (transactionID: UInt32, property: UInt32)?
     /// Events queued for the interrupt pipe.
     public var events: [PTPParameterContainer] = []
 
@@ -120,9 +128,21 @@ public final class PTPSimulatedResponder: PTPTransport {
 
     public func bulkOut(_ bytes: [UInt8], timeout: Duration) throws(PTPError) {
         guard !unplugged else { throw PTPError(.disconnected, "the simulated device is unplugged") }
+        let header = try PTPContainerHeader(decoding: bytes)
+        if header.type == .data {
+            // The data-out phase of SetDevicePropValue, the one operation with one.
+            guard let pending = pendingDataOut, pending.transactionID == header.transactionID,
+                header.code == PTPOperationCode.setDevicePropValue.rawValue, Int(header.length) == bytes.count
+            else {
+                throw PTPError(.unexpectedContainer, "the simulated device expected no data container here")
+            }
+            pendingDataOut = nil
+            receiveDateTime(Array(bytes.dropFirst(PTPContainerHeader.size)), pending)
+            return
+        }
         let command = try PTPParameterContainer(decoding: bytes)
         guard command.type == .command else {
-            throw PTPError(.unexpectedContainer, "the simulated device takes only commands (no data-out phases)")
+            throw PTPError(.unexpectedContainer, "the simulated device takes commands and SetDevicePropValue's data")
         }
         commands.append(command)
         handle(command)
@@ -247,6 +267,19 @@ public final class PTPSimulatedResponder: PTPTransport {
             var writer = PTPDataWriter()
             try? writer.string(dateTime)
             sendDataset(operation, transactionID, writer.bytes)
+        case .deleteObject:
+            guard let object = objects[parameter(0)] else {
+                return respond(operation, transactionID, .invalidObjectHandle)
+            }
+            guard !protectedHandles.contains(object.handle) else {
+                return respond(operation, transactionID, .objectWriteProtected)
+            }
+            objects[object.handle] = nil
+            order.removeAll { $0 == object.handle }
+            deletedHandles.append(object.handle)
+            respond(operation, transactionID, .ok)
+        case .setDevicePropValue:
+            pendingDataOut = (transactionID, parameter(0))  // answered once its data phase has arrived
         case .getObject:
             guard let object = objects[parameter(0)], !object.isFolder else {
                 return respond(operation, transactionID, .invalidObjectHandle)
@@ -260,6 +293,23 @@ public final class PTPSimulatedResponder: PTPTransport {
         default:
             respond(operation, transactionID, .operationNotSupported)
         }
+    }
+
+    /// The data phase of SetDevicePropValue: a DateTime string becomes the clock; anything else is refused.
+    private func receiveDateTime(_ payload: [UInt8], _ pending: (transactionID: UInt32, property: UInt32)) {
+        let operation = PTPOperationCode.setDevicePropValue
+        guard pending.property == UInt32(PTPCode.propertyDateTime), dateTime != nil else {
+            return respond(operation, pending.transactionID, .devicePropNotSupported)
+        }
+        var reader = PTPDataReader(payload, context: "DateTime")
+        guard let text = try? reader.string("DateTime"), (try? reader.expectEnd()) != nil,
+            (try? PTPDateTime(text)) != nil
+        else {
+            return respond(operation, pending.transactionID, .invalidDevicePropValue)
+        }
+        dateTime = text
+        dateTimeWrites.append(text)
+        respond(operation, pending.transactionID, .ok)
     }
 
     private func sendDataset(_ operation: PTPOperationCode, _ transactionID: UInt32, _ payload: [UInt8]) {
