@@ -15,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -65,9 +68,23 @@ let package = Package(
         ),
         // Adapters between the ingest pipeline and device transports (PTP/MTP), which CustodyIngest may not import.
         .target(name: "CustodyTransport", dependencies: ["CustodyCore", "CustodyIngest", "CustodyDevices"]),
+        // The HTTP listener: manifest feed, proofs, footage, writes, admin pages, metrics (docs/http.md).
+        .target(
+            name: "CustodyHTTP",
+            dependencies: [
+                "CustodyCore",
+                "CustodyManifest",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "custodyd",
             dependencies: [
+                "CustodyHTTP",
                 "CustodyCore",
                 "CustodyManifest",
                 "CustodyIngest",
@@ -106,6 +123,14 @@ let package = Package(
         .testTarget(
             name: "CustodyTransportTests",
             dependencies: ["CustodyTransport", "CustodyDevices", "CustodyIngest", "CustodyManifest", "CustodyTesting"]
+        ),
+        .testTarget(
+            name: "CustodyHTTPTests",
+            dependencies: [
+                "CustodyHTTP", "CustodyCore", "CustodyManifest", "CustodyTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(name: "CustodyCLITests", dependencies: ["CustodyCore", "CustodyManifest", "CustodyTesting"]),
     ]

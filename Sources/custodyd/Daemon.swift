@@ -1,5 +1,6 @@
 import CustodyCore
 import CustodyDevices
+import CustodyHTTP
 import CustodyIngest
 import CustodyManifest
 import Foundation
@@ -112,6 +113,9 @@ enum Daemon {
         } else {
             gate.open()
             logger.info("docking disabled (docking.enabled = false)")
+        }
+        if let http = try HTTPListener.make(configuration: configuration, store: store, logger: logger) {
+            services.append(.init(service: http))  // feed, footage, writes, admin pages, metrics (docs/http.md)
         }
         services.append(.init(service: readiness))
         services.append(

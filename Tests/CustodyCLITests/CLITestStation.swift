@@ -20,6 +20,8 @@ final class CLITestStation {
         if let stateDirectory { arguments += ["--state-directory", stateDirectory.path] }
         let result = try custody(arguments)
         try #require(result.status == 0, "custody init failed: \(result.standardError)")
+        // Tests run in parallel: each daemon listens on a port of its own (written to `httpPortFile` once bound).
+        try setConfiguration("http", "port", "0")
     }
 
     deinit { try? FileManager.default.removeItem(at: folder) }
@@ -30,6 +32,8 @@ final class CLITestStation {
     var storeDirectory: URL { stateDirectory.appendingPathComponent("store") }
     /// Where copies in flight live.
     var stagingDirectory: URL { stateDirectory.appendingPathComponent("staging") }
+    /// Where a running custodyd writes the HTTP port it listens on (the runtime directory defaults to `run`).
+    var httpPortFile: URL { stateDirectory.appendingPathComponent("run/http.port") }
 
     func custody(_ arguments: [String]) throws -> CommandRunner.Result {
         try CommandRunner.custody(config: config, arguments)

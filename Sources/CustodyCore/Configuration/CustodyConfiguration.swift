@@ -21,6 +21,13 @@ public struct CustodyConfiguration: Sendable, Equatable {
     public var retention = RetentionConfiguration()
     /// The background re-hash of the store (Art 28).
     public var scrub = ScrubConfiguration()
+    /// The HTTP listener: feed, footage, admin pages (custodyd).
+    public var http = HTTPConfiguration()
+
+    /// The bearer tokens file: `http.tokens_file`, else `keys/tokens.json` in the state directory.
+    public var tokensFile: URL {
+        http.tokensFile ?? storage.keysDirectory.appendingPathComponent("tokens.json")
+    }
 
     /// Where custodyd mounts recorders and writes its status: `docking.runtime_directory`, else `run` in the
     /// state directory.
@@ -54,7 +61,7 @@ public struct CustodyConfiguration: Sendable, Equatable {
         }
         let root = ConfigurationTable(table, path: "")
         try root.rejectUnknownKeys(allowed: [
-            "storage", "manifest", "ingest", "upload", "models", "docking", "retention", "scrub",
+            "storage", "manifest", "ingest", "upload", "models", "docking", "retention", "scrub", "http",
         ])
 
         let storageTable = try root.table("storage")
@@ -106,6 +113,7 @@ public struct CustodyConfiguration: Sendable, Equatable {
         }
 
         docking = try Self.docking(try root.table("docking"), baseDirectory: baseDirectory)
+        http = try Self.http(try root.table("http"), baseDirectory: baseDirectory)
 
         let retentionTable = try root.table("retention")
         try retentionTable.rejectUnknownKeys(allowed: ["years"])
@@ -349,7 +357,7 @@ public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
 }
 
 /// A TOML table that remembers its dotted path for error messages.
-private struct ConfigurationTable {
+struct ConfigurationTable {
     let table: TOMLTable?
     let path: String
 

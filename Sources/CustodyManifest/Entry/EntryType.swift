@@ -77,4 +77,10 @@ public struct EntryType: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let caseRetention = EntryType(known: "case.retention")
     /// The enforcement action of a case ended; its evidence is due on disc within 10 days (Art 27).
     public static let caseClosed = EntryType(known: "case.closed")
+    /// A bearer token of the HTTP listener was created (`custody tokens add`): its name and role, never the token.
+    public static let accessGranted = EntryType(known: "access.granted")
+    /// A bearer token was revoked (`custody tokens revoke`).
+    public static let accessRevoked = EntryType(known: "access.revoked")
+    /// A caller read footage over HTTP: who, which clip, which bytes (Art 28; docs/http.md).
+    public static let footageRead = EntryType(known: "footage.read")
 }

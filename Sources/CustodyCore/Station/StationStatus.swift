@@ -115,4 +115,10 @@ public struct StationStatus: Codable, Sendable, Equatable {
     public static func fileURL(runtimeDirectory: URL) -> URL {
         runtimeDirectory.appendingPathComponent("status.json")
     }
+
+    /// The status custodyd last wrote in `runtimeDirectory`, or nil when there is none or it cannot be read.
+    public static func read(runtimeDirectory: URL) -> StationStatus? {
+        guard let data = try? Data(contentsOf: fileURL(runtimeDirectory: runtimeDirectory)) else { return nil }
+        return try? JSONDecoder().decode(StationStatus.self, from: data)
+    }
 }
