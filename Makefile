@@ -21,6 +21,8 @@ TEST_PACKAGES += libudev-dev umockdev gir1.2-umockdev-1.0 python3-gi exfat-fuse 
 # Lifecycle (issue 8): xorriso writes ISO 9660 archive images; the tests mount them with fuseiso (no kernel iso9660).
 RUN_PACKAGES  += xorriso
 TEST_PACKAGES += xorriso fuseiso
+# HTTP (issue 7): curl is the live test's real client; python3-yaml parses docs/openapi.yaml for the contract test.
+TEST_PACKAGES += curl python3-yaml
 DEMO_PACKAGES := $(RUN_PACKAGES) ffmpeg umockdev gir1.2-umockdev-1.0 python3-gi e2fsprogs
 PREFIX       ?= /usr/local
 DESTDIR      ?=
