@@ -77,8 +77,9 @@ import Testing
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         try #require(process.isRunning, "custodyd did not start: \(startLog)")
         let port = try #require(
-            Int(try String(contentsOf: runtime.appendingPathComponent("http.port"), encoding: .utf8)
-                .trimmingCharacters(in: .whitespacesAndNewlines)))
+            Int(
+                try String(contentsOf: runtime.appendingPathComponent("http.port"), encoding: .utf8)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)))
         let body = station.folder.appendingPathComponent("body")
         func text() throws -> String { try String(contentsOf: body, encoding: .utf8) }
 
@@ -126,7 +127,9 @@ import Testing
         // the chunked response was finished, not cut).
         let follower = Process()
         follower.executableURL = Self.curl
-        follower.arguments = ["-sS", "-N", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)/v1/events"]
+        follower.arguments = [
+            "-sS", "-N", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)/v1/events",
+        ]
         let followed = Pipe()
         follower.standardOutput = followed
         try follower.run()

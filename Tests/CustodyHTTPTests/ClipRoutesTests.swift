@@ -24,7 +24,8 @@ import Testing
             .caseLinked(caseID: "CASE-7", clips: [(clip.entry, clip.sha256.hex)], selection: "test", time: Date()))
         let hold = try station.store.append(
             .holdPlaced(
-                caseID: nil, clips: [(clip.entry, clip.sha256.hex)], reason: .dispute, note: nil, by: nil, time: Date()))
+                caseID: nil, clips: [(clip.entry, clip.sha256.hex)], reason: .dispute, note: nil, by: nil, time: Date())
+        )
         try await station.application().test(.router) { client in
             let response = try await client.execute(
                 uri: "/v1/clips/\(clip.sha256.hex)", method: .get, headers: station.authorization(.caseSystem))
@@ -125,7 +126,8 @@ import Testing
     }
 
     @Test(arguments: [
-        "..%2F..%2Fetc%2Fpasswd", "..%2F..%2F..%2F..%2F..%2Fetc%2Fpasswd%00", "ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789",
+        "..%2F..%2Fetc%2Fpasswd", "..%2F..%2F..%2F..%2F..%2Fetc%2Fpasswd%00",
+        "ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789",
         String(repeating: "a", count: 63), String(repeating: "a", count: 65), "%2e%2e", "..",
     ])
     func aMalformedDigestIs400(digest: String) async throws {
@@ -186,7 +188,8 @@ import Testing
                     uri: "/v1/clips/\(own.sha256.hex)\(suffix)", method: .get, headers: station.authorization(.officer))
                 #expect(mine.status == .ok)
                 let theirs = try await client.execute(
-                    uri: "/v1/clips/\(other.sha256.hex)\(suffix)", method: .get, headers: station.authorization(.officer))
+                    uri: "/v1/clips/\(other.sha256.hex)\(suffix)", method: .get,
+                    headers: station.authorization(.officer))
                 #expect(theirs.status == .notFound)
             }
         }

@@ -3,8 +3,8 @@ import CustodyHTTP
 import CustodyManifest
 import CustodyTesting
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import Testing
 
@@ -31,7 +31,9 @@ import Testing
             #expect(response.headers[.contentType] == "text/event-stream")
             let events = Self.events(String(buffer: response.body))
             #expect(events.map(\.id) == [4, 5, 6])
-            #expect(events.map(\.data) == expected.map { String(decoding: CanonicalJSON.encode($0.feedValue), as: UTF8.self) })
+            #expect(
+                events.map(\.data)
+                    == expected.map { String(decoding: CanonicalJSON.encode($0.feedValue), as: UTF8.self) })
         }
     }
 

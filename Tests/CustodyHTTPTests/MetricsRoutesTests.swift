@@ -23,13 +23,18 @@ import Testing
         let first = try station.ingest([1, 2, 3])
         try station.ingest(Array(repeating: 9, count: 1000), name: "20261130_090000_0002.MP4")
         var status = StationStatus(pid: 1, started: "2026-11-30T08:00:00Z", updated: "2026-11-30T08:00:00Z")
-        status.recorders = [.init(serial: "BWC-0001", model: "TestCam", bay: "1", device: "/dev/sdb1", fileSystem: "exfat", docked: "2026-11-30T08:00:00Z")]
+        status.recorders = [
+            .init(
+                serial: "BWC-0001", model: "TestCam", bay: "1", device: "/dev/sdb1", fileSystem: "exfat",
+                docked: "2026-11-30T08:00:00Z")
+        ]
         station.status.withLock { $0 = status }
         try await station.application().test(.router) { client in
             let content = try await client.execute(
                 uri: "/v1/clips/\(first.sha256.hex)/content", method: .get, headers: station.authorization(.admin))
             #expect(content.status == .ok)
-            let response = try await client.execute(uri: "/metrics", method: .get, headers: station.authorization(.auditor))
+            let response = try await client.execute(
+                uri: "/metrics", method: .get, headers: station.authorization(.auditor))
             #expect(response.status == .ok)
             let samples = Self.samples(String(buffer: response.body))
             #expect(samples["custody_clips_ingested_total"] == 2)
@@ -51,7 +56,8 @@ import Testing
         let station = try HTTPTestStation()
         try await station.application().test(.router) { client in
             #expect(try await client.execute(uri: "/metrics", method: .get).status == .unauthorized)
-            let officer = try await client.execute(uri: "/metrics", method: .get, headers: station.authorization(.officer))
+            let officer = try await client.execute(
+                uri: "/metrics", method: .get, headers: station.authorization(.officer))
             #expect(officer.status == .forbidden)
         }
     }

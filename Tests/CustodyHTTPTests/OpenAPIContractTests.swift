@@ -3,8 +3,8 @@ import CustodyHTTP
 import CustodyManifest
 import CustodyTesting
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import Testing
 
@@ -25,7 +25,8 @@ import Testing
                 file.path,
             ])
         guard result.status == 0 else {
-            throw ContractFailure("cannot parse docs/openapi.yaml (apt-get install python3-yaml): \(result.standardError)")
+            throw ContractFailure(
+                "cannot parse docs/openapi.yaml (apt-get install python3-yaml): \(result.standardError)")
         }
         return try CanonicalJSON.decode(Array(result.standardOutput.utf8))
     }
@@ -48,7 +49,8 @@ import Testing
     static func operations(_ spec: JSONValue) throws -> [Operation] {
         let paths = try #require(spec["paths"]?.objectValue)
         return paths.keys.sorted().flatMap { path in
-            methods.compactMap { method in paths[path]?[method].map { Operation(path: path, method: method, value: $0) } }
+            methods.compactMap { method in paths[path]?[method].map { Operation(path: path, method: method, value: $0) }
+            }
         }
     }
 
@@ -77,6 +79,9 @@ import Testing
         for (key, value) in values { text = text.replacingOccurrences(of: "{\(key)}", with: value) }
         return text
     }
+
+    /// The start of a response's body, for a message.
+    static func excerpt(_ response: TestResponse) -> String { String(String(buffer: response.body).prefix(300)) }
 
     /// The documented response for `status`: the operation's own, with a `$ref` resolved.
     static func documentedResponse(_ operation: Operation, status: Int, spec: JSONValue) -> JSONValue? {
@@ -112,7 +117,8 @@ import Testing
                     let role = request["role"]?.stringValue ?? "admin"
                     var headers = HTTPFields()
                     if role != "none" {
-                        headers = station.authorization(try #require(AccessRole(rawValue: role), "unknown role \(role)"))
+                        headers = station.authorization(
+                            try #require(AccessRole(rawValue: role), "unknown role \(role)"))
                     }
                     for (name, value) in request["headers"]?.objectValue ?? [:] {
                         headers[try #require(HTTPField.Name(name))] = value.stringValue
@@ -125,10 +131,14 @@ import Testing
                     let expected = request["status"]?.intValue.map(Int.init) ?? success
                     let response = try await client.execute(uri: target, method: method, headers: headers, body: body)
                     let context = "\(operation.name) as \(role) at \(target)"
-                    #expect(Int(response.status.code) == expected, "\(context): status \(response.status.code), expected \(expected): \(String(buffer: response.body).prefix(300))")
+                    #expect(
+                        Int(response.status.code) == expected,
+                        "\(context): status \(response.status.code), expected \(expected): \(Self.excerpt(response))"
+                    )
                     guard Int(response.status.code) == expected else { continue }
                     if (200..<300).contains(expected) { succeeded = true }
-                    guard let documentedResponse = Self.documentedResponse(operation, status: expected, spec: spec) else {
+                    guard let documentedResponse = Self.documentedResponse(operation, status: expected, spec: spec)
+                    else {
                         Issue.record("\(context): status \(expected) is not documented")
                         continue
                     }
@@ -138,7 +148,9 @@ import Testing
                     }
                     if !contents.isEmpty {
                         guard let mediaType, let content = contents[mediaType] else {
-                            Issue.record("\(context): Content-Type \(response.headers[.contentType] ?? "none") is not documented")
+                            Issue.record(
+                                "\(context): Content-Type \(response.headers[.contentType] ?? "none") is not documented"
+                            )
                             continue
                         }
                         if let schema = content["schema"] {
@@ -188,10 +200,20 @@ import Testing
         let entry: JSONValue = ["$ref": "#/components/schemas/Entry"]
         let good: JSONValue = ["index": 1, "leaf": .string(String(repeating: "a", count: 64)), "body": "{}"]
         #expect(checker.problems(good, entry, at: "$").isEmpty)
-        #expect(!checker.problems(["index": 1, "leaf": .string(String(repeating: "a", count: 64))], entry, at: "$").isEmpty)
-        #expect(!checker.problems(["index": "1", "leaf": .string(String(repeating: "a", count: 64)), "body": "{}"], entry, at: "$").isEmpty)
-        #expect(!checker.problems(["index": 1, "leaf": .string(String(repeating: "A", count: 64)), "body": "{}"], entry, at: "$").isEmpty)
-        #expect(!checker.problems(["index": -1, "leaf": .string(String(repeating: "a", count: 64)), "body": "{}"], entry, at: "$").isEmpty)
+        #expect(
+            !checker.problems(["index": 1, "leaf": .string(String(repeating: "a", count: 64))], entry, at: "$").isEmpty)
+        #expect(
+            !checker.problems(
+                ["index": "1", "leaf": .string(String(repeating: "a", count: 64)), "body": "{}"], entry, at: "$"
+            ).isEmpty)
+        #expect(
+            !checker.problems(
+                ["index": 1, "leaf": .string(String(repeating: "A", count: 64)), "body": "{}"], entry, at: "$"
+            ).isEmpty)
+        #expect(
+            !checker.problems(
+                ["index": -1, "leaf": .string(String(repeating: "a", count: 64)), "body": "{}"], entry, at: "$"
+            ).isEmpty)
         #expect(!checker.problems(.array([]), entry, at: "$").isEmpty)
     }
 }
@@ -225,18 +247,26 @@ struct SchemaChecker {
         if let types = schema["type"] {
             let names = types.arrayValue?.compactMap(\.stringValue) ?? [types.stringValue].compactMap { $0 }
             if !names.contains(where: { Self.has(type: $0, value) }) {
-                return ["\(location): expected \(names.joined(separator: " or ")), got \(String(decoding: CanonicalJSON.encode(value), as: UTF8.self))"]
+                return [
+                    "\(location): expected \(names.joined(separator: " or ")), got \(Self.text(value))"
+                ]
             }
         }
         if let choices = schema["oneOf"]?.arrayValue {
             let matching = choices.filter { problems(value, $0, at: location).isEmpty }.count
-            if matching != 1 { found.append("\(location): matches \(matching) of oneOf's \(choices.count) schemas, not 1") }
+            if matching != 1 {
+                found.append("\(location): matches \(matching) of oneOf's \(choices.count) schemas, not 1")
+            }
         }
-        if let choices = schema["anyOf"]?.arrayValue, !choices.contains(where: { problems(value, $0, at: location).isEmpty }) {
+        if let choices = schema["anyOf"]?.arrayValue,
+            !choices.contains(where: { problems(value, $0, at: location).isEmpty })
+        {
             found.append("\(location): matches none of anyOf's schemas")
         }
         if let allowed = schema["enum"]?.arrayValue, !allowed.contains(value) {
-            found.append("\(location): \(String(decoding: CanonicalJSON.encode(value), as: UTF8.self)) is not one of the enum's values")
+            found.append(
+                "\(location): \(Self.text(value)) is not one of the enum's values"
+            )
         }
         if let pattern = schema["pattern"]?.stringValue, let text = value.stringValue {
             let expression = try? NSRegularExpression(pattern: pattern)
@@ -269,9 +299,16 @@ struct SchemaChecker {
             }
         }
         if let array = value.arrayValue, let items = schema["items"] {
-            for (index, element) in array.enumerated() { found += problems(element, items, at: "\(location)[\(index)]") }
+            for (index, element) in array.enumerated() {
+                found += problems(element, items, at: "\(location)[\(index)]")
+            }
         }
         return found
+    }
+
+    /// `value` as canonical JSON text, for a message.
+    static func text(_ value: JSONValue) -> String {
+        String(decoding: CanonicalJSON.encode(value), as: UTF8.self)
     }
 
     static func has(type: String, _ value: JSONValue) -> Bool {

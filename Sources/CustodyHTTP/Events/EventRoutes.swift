@@ -1,7 +1,7 @@
 public import CustodyManifest
 import Foundation
-public import Hummingbird
 import HTTPTypes
+public import Hummingbird
 import ServiceLifecycle
 
 /// `GET /v1/events`: the manifest's entries as server-sent events as they are appended (shared/DESIGN.md "HTTP";

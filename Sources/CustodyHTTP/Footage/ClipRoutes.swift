@@ -38,7 +38,8 @@ public struct ClipRoutes: Sendable {
     func recordings(
         _ context: CustodyRequestContext, footagePermission: Bool
     ) throws -> (caller: Caller, digest: SHA256Hash, clips: [ClipSummary]) {
-        let caller = try context.require(anyOf: footagePermission ? [.readFootage, .readOwnClips] : [.readFeed, .readOwnClips])
+        let caller = try context.require(
+            anyOf: footagePermission ? [.readFootage, .readOwnClips] : [.readFeed, .readOwnClips])
         let text = context.parameters.get("sha256") ?? ""
         guard text.utf8.count == 64,
             text.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }),
@@ -140,7 +141,7 @@ public struct ClipRoutes: Sendable {
                         "error": [
                             "message": .string(
                                 "this footage was purged after its retention (Art 25); the clip.purged entry "
-                                    + "\(purged.index) says when and on whose authority; the clip's entry stays"),
+                                    + "\(purged.index) says when and on whose authority; the clip's entry stays")
                         ],
                         "purged": purged.feedValue,
                     ], status: .gone)
@@ -187,7 +188,8 @@ public struct ClipRoutes: Sendable {
                 ])
         } catch {
             context.logger.error(
-                "footage read not recorded; download refused", metadata: ["clip.sha256": "\(digest.hex)", "error": "\(error)"])
+                "footage read not recorded; download refused",
+                metadata: ["clip.sha256": "\(digest.hex)", "error": "\(error)"])
             throw HTTPError(
                 .serviceUnavailable,
                 message: "the station could not record this download in its manifest, so it is refused (Art 28); "

@@ -13,7 +13,9 @@ import Synchronization
 /// (since custodyd started), as the manifest has no index of `footage.read` entries.
 public struct MetricsRoutes: Sendable {
     /// The buckets, in seconds, of the delay from a recording's end to its ingest (Art 23: 24 h by default).
-    public static let delayBuckets: [Double] = [3_600, 6 * 3_600, 12 * 3_600, 24 * 3_600, 48 * 3_600, 72 * 3_600, 7 * 86_400]
+    public static let delayBuckets: [Double] = [
+        3_600, 6 * 3_600, 12 * 3_600, 24 * 3_600, 48 * 3_600, 72 * 3_600, 7 * 86_400,
+    ]
 
     let store: ManifestStore
     let status: @Sendable () -> StationStatus?
@@ -45,16 +47,19 @@ public struct MetricsRoutes: Sendable {
         }
         registry.makeGauge(descriptor: Self.descriptor("manifest_entries", "Entries in the manifest.")).set(Int64(size))
         registry.makeGauge(
-            descriptor: Self.descriptor("manifest_checkpoint_entries", "Entries covered by the latest signed checkpoint.")
+            descriptor: Self.descriptor(
+                "manifest_checkpoint_entries", "Entries covered by the latest signed checkpoint.")
         ).set(Int64(checkpoint?.size ?? 0))
         registry.makeCounter(
             descriptor: Self.descriptor("clips_ingested", unit: "total", "clip.ingested entries (Art 23).")
         ).increment(by: Int64(clips.count))
         registry.makeCounter(
-            descriptor: Self.descriptor("bytes_ingested", unit: "total", "Bytes of footage ingested, by clip.ingested entry.")
+            descriptor: Self.descriptor(
+                "bytes_ingested", unit: "total", "Bytes of footage ingested, by clip.ingested entry.")
         ).increment(by: Int64(clips.reduce(UInt64(0)) { $0 + $1.size }))
         registry.makeCounter(
-            descriptor: Self.descriptor("clips_late", unit: "total", "Clips ingested after their upload deadline (Art 23).")
+            descriptor: Self.descriptor(
+                "clips_late", unit: "total", "Clips ingested after their upload deadline (Art 23).")
         ).increment(by: Int64(clips.count(where: \.late)))
         let delay = registry.makeValueHistogram(
             descriptor: Self.descriptor(
@@ -74,10 +79,12 @@ public struct MetricsRoutes: Sendable {
         }
         let station = status()
         registry.makeGauge(
-            descriptor: Self.descriptor("recorders_docked", "Recorders docked now (NaN when custodyd's status is unknown).")
+            descriptor: Self.descriptor(
+                "recorders_docked", "Recorders docked now (NaN when custodyd's status is unknown).")
         ).set(station.map { Double($0.recorders.count) } ?? .nan)
         registry.makeCounter(
-            descriptor: Self.descriptor("footage_reads", unit: "total", "Footage downloads recorded since custodyd started.")
+            descriptor: Self.descriptor(
+                "footage_reads", unit: "total", "Footage downloads recorded since custodyd started.")
         ).increment(by: Int64(footageReads.value))
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
