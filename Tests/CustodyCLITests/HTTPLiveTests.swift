@@ -156,5 +156,9 @@ import Testing
             .filter { $0.contains("\"type\":\"footage.read\"") }
         #expect(reads.count == 7)
         #expect(reads.allSatisfy { $0.contains("\"name\":\"case-system\"") && $0.contains(keptDigest) })
+        // The read entries are ordinary entries: the manifest still verifies with them.
+        #expect(try station.custody(["checkpoint", "--sign"]).status == 0)
+        let verify = try station.custody(["verify"])
+        #expect(verify.status == 0, "\(verify.standardOutput)\(verify.standardError)")
     }
 }
