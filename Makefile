@@ -21,8 +21,9 @@ TEST_PACKAGES += libudev-dev umockdev gir1.2-umockdev-1.0 python3-gi exfat-fuse 
 # Lifecycle (issue 8): xorriso writes ISO 9660 archive images; the tests mount them with fuseiso (no kernel iso9660).
 RUN_PACKAGES  += xorriso
 TEST_PACKAGES += xorriso fuseiso
-# HTTP (issue 7): the tests talk to custodyd with curl and make TLS certificates with openssl.
-TEST_PACKAGES += curl openssl
+# HTTP (issue 7): curl is the live tests' real client, openssl makes their TLS certificates, python3-yaml parses
+# docs/openapi.yaml for the contract test.
+TEST_PACKAGES += curl openssl python3-yaml
 DEMO_PACKAGES := $(RUN_PACKAGES) ffmpeg umockdev gir1.2-umockdev-1.0 python3-gi e2fsprogs
 PREFIX       ?= /usr/local
 DESTDIR      ?=

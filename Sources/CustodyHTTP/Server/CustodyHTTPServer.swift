@@ -21,6 +21,8 @@ public struct HTTPDependencies: Sendable {
     public var status: @Sendable () -> StationStatus?
     /// The logger of the listener; requests log under it with `caller.name` metadata, never a token.
     public var logger: Logger
+    /// How often `GET /v1/events` looks for new entries (one second; the tests shorten it).
+    public var eventPollInterval: Duration = .seconds(1)
 
     /// Collects the dependencies.
     public init(
@@ -52,6 +54,12 @@ public enum CustodyHTTPServer {
                 publicPaths: publicPaths))
         router.get("healthz") { _, _ in Response.text("ok\n") }
         FeedRoutes(store: dependencies.store).register(on: router)
+        let footageReads = FootageReadCounter()
+        ClipRoutes(store: dependencies.store, footage: dependencies.footage, onRead: { footageReads.increment() })
+            .register(on: router)
+        EventRoutes(store: dependencies.store, pollInterval: dependencies.eventPollInterval).register(on: router)
+        MetricsRoutes(store: dependencies.store, status: dependencies.status, footageReads: footageReads)
+            .register(on: router)
         return router
     }
 

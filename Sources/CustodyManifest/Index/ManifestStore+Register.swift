@@ -161,6 +161,25 @@ extension ManifestStore {
         return try clips(limit: Int.max).filter { entries.contains(Int64($0.entryIndex)) }
     }
 
+    /// The case links of the clip entry `clipEntry`, oldest first (Art 18, Art 21): the case, its `case.linked`
+    /// entry, and the `case.unlinked` entry when the link was reversed.
+    public func caseLinks(
+        clipEntry: UInt64
+    ) throws(ManifestError) -> [(caseID: String, linkEntry: UInt64, unlinkEntry: UInt64?)] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT case_id, link_entry, unlink_entry FROM idx_case_link WHERE clip_entry = ? ORDER BY link_entry",
+                arguments: [Int64(clipEntry)]
+            ).map { row in
+                (
+                    caseID: row["case_id"], linkEntry: UInt64(row["link_entry"] as Int64),
+                    unlinkEntry: (row["unlink_entry"] as Int64?).map(UInt64.init)
+                )
+            }
+        }
+    }
+
     /// For each recorder with an open assignment, the officer and when it was last docked (its latest ingest),
     /// for the overdue report (Art 23).
     public func assignedRecorders(at time: Date) throws(ManifestError) -> [(serial: String, officer: String, since: Date, lastIngest: Date?)] {
