@@ -52,6 +52,9 @@ public enum CustodyHTTPServer {
                 publicPaths: publicPaths))
         router.get("healthz") { _, _ in Response.text("ok\n") }
         FeedRoutes(store: dependencies.store).register(on: router)
+        CaseLinkRoutes(store: dependencies.store).register(on: router)
+        HoldRoutes(store: dependencies.store).register(on: router)
+        GapExplanationRoutes(store: dependencies.store).register(on: router)
         return router
     }
 
