@@ -34,28 +34,10 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let station = try global.openStation(readOnly: false)
-        let store = station.store
-        let gapEntry = try manifest { () throws(ManifestError) in try store.entry(at: gap) }
-        let parsed = try manifest { () throws(ManifestError) in try ManifestEntry(body: gapEntry.body) }
-        guard parsed.type == .recordingGap else {
-            throw CLIError("entry \(gap) is a \(parsed.type), not a recording.gap; `custody gaps` lists the gaps")
-        }
         let explanation: GapExplanation =
             spoken ? .spoken(clipSHA256: clip!) : .written(text: written!, signedBy: signedBy)
-        let officers = Set(try manifest { () throws(ManifestError) in try store.officers() }.map(\.certificate))
-        if let problem = explanation.problem(isRegistered: { officers.contains($0) }) {
-            throw CLIError(problem)
-        }
-        if case .spoken(let sha) = explanation {
-            let serial = parsed.fields["recorder"]?["serial"]?.stringValue
-            let matches = try manifest { () throws(ManifestError) in try store.clips(sha256: sha) }
-            guard matches.contains(where: { $0.serial == serial }) else {
-                throw CLIError(
-                    "no clip \(sha) of recorder \(serial ?? "?") is in the manifest; give the SHA-256 of the resumed clip (`custody clips --recorder \(serial ?? "SN")`)")
-            }
-        }
         let entry = try manifest { () throws(ManifestError) in
-            try store.append(try .gapExplained(gap: gapEntry, explanation: explanation, time: Date()))
+            try station.store.explainGap(at: gap, explanation, by: nil, time: Date())
         }
         print("gap \(gap) explained (\(spoken ? "spoken" : "written"); entry \(entry.index))")
     }

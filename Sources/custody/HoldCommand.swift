@@ -3,20 +3,6 @@ import CustodyCore
 import CustodyManifest
 import Foundation
 
-/// Resolves `--clip SHA256` options to the clip entries with those digests.
-func clipEntries(_ store: ManifestStore, digests: [String]) throws -> [(clip: StoredEntry, sha256: String)] {
-    var out = [(clip: StoredEntry, sha256: String)]()
-    for sha in digests {
-        guard SHA256Hash(hex: sha) != nil else { throw CLIError("\(sha) is not a SHA-256 in lowercase hex") }
-        let matches = try manifest { () throws(ManifestError) in try store.clips(sha256: sha) }
-        guard !matches.isEmpty else { throw CLIError("no clip \(sha) is in the manifest (`custody clips`)") }
-        for summary in matches {
-            out.append((try manifest { () throws(ManifestError) in try store.entry(at: summary.entryIndex) }, sha))
-        }
-    }
-    return out
-}
-
 /// Looks up a registered officer for `--by` / `--authorised-by`.
 func registeredOfficer(_ store: ManifestStore, _ certificate: String, option: String) throws -> Officer {
     guard let officer = try manifest({ () throws(ManifestError) in try store.officer(certificate: certificate) }) else {
@@ -54,29 +40,17 @@ struct HoldCommand: ParsableCommand {
         let station = try global.openStation(readOnly: false)
         let store = station.store
         let officer = try by.map { try registeredOfficer(store, $0, option: "--by") }
-        var clips = [(clip: StoredEntry, sha256: String)]()
-        if let caseID = `case` {
-            for summary in try manifest({ () throws(ManifestError) in try store.caseClips(caseID) }) {
-                clips.append(
-                    (
-                        try manifest { () throws(ManifestError) in try store.entry(at: summary.entryIndex) },
-                        summary.sha256
-                    ))
-            }
-        } else {
-            clips = try clipEntries(store, digests: clip)
-        }
-        guard clips.count <= 200 || `case` != nil else { throw CLIError("hold at most 200 clips at once") }
+        let target: ManifestStore.HoldTarget = `case`.map { ManifestStore.HoldTarget.caseID($0) } ?? .clips(clip)
         let entry = try manifest { () throws(ManifestError) in
-            try store.append(
-                try .holdPlaced(
-                    caseID: `case`, clips: Array(clips.prefix(200)),
-                    reason: ManifestEntry.HoldReason(rawValue: reason)!,
-                    note: note, by: officer, time: Date()))
+            try store.placeHold(
+                on: target, reason: try ManifestStore.holdReason(reason), note: note, by: officer.map { .officer($0) },
+                time: Date())
         }
+        let clips = try manifest { () throws(ManifestError) in try ManifestEntry(body: entry.body) }
+            .fields["clips"]?.arrayValue?.count ?? 0
         let what =
-            `case`.map { "case \($0) (\(clips.count) clip\(clips.count == 1 ? "" : "s") linked now)" }
-            ?? "\(clips.count) clip\(clips.count == 1 ? "" : "s")"
+            `case`.map { "case \($0) (\(clips) clip\(clips == 1 ? "" : "s") linked now)" }
+            ?? "\(clips) clip\(clips == 1 ? "" : "s")"
         print("hold \(entry.index) placed on \(what): \(reason)")
     }
 }
@@ -106,23 +80,12 @@ struct ReleaseCommand: ParsableCommand {
         let station = try global.openStation(readOnly: false)
         let store = station.store
         let officer = try by.map { try registeredOfficer(store, $0, option: "--by") }
-        let open = try manifest { () throws(ManifestError) in try store.holds(openOnly: true) }
-        var chosen = open
-        if let hold { chosen = open.filter { $0.entryIndex == hold } }
-        if let caseID = `case` { chosen = open.filter { $0.caseID == caseID } }
-        if let clip {
-            let entries = Set(try clipEntries(store, digests: [clip]).map(\.clip.index))
-            chosen = open.filter { $0.scope == "clip" && !entries.isDisjoint(with: $0.clipEntries) }
+        let release: ManifestStore.HoldRelease =
+            if let hold { .hold(hold) } else if let clip { .clip(clip) } else { .caseID(`case`!) }
+        let released = try manifest { () throws(ManifestError) in
+            try store.releaseHolds(release, reason: reason, by: officer.map { .officer($0) }, time: Date())
         }
-        guard !chosen.isEmpty else { throw CLIError("no open hold matches (`custody holds`)") }
-        let stored = try manifest { () throws(ManifestError) in
-            let entries = try chosen.map { hold throws(ManifestError) in
-                try ManifestEntry.holdReleased(
-                    hold: try store.entry(at: hold.entryIndex), reason: reason, by: officer, time: Date())
-            }
-            return try store.append(contentsOf: entries)
-        }
-        for (hold, entry) in zip(chosen, stored) { print("hold \(hold.entryIndex) released (entry \(entry.index))") }
+        for (hold, entry) in released { print("hold \(hold.entryIndex) released (entry \(entry.index))") }
     }
 }
 

@@ -33,43 +33,26 @@ struct LinkCommand: ParsableCommand {
     func run() throws {
         let station = try global.openStation(readOnly: false)
         let store = station.store
-        var selected = [ClipSummary]()
-        let selection: String
+        let outcome: ManifestStore.CaseLinkOutcome
         if let officer {
             let start = try time(from!, "--from")
             let end = try time(to!, "--to")
-            selected = try manifest { () throws(ManifestError) in try store.clips(officer: officer, limit: Int.max) }
-                .filter { $0.recordingStart >= start && $0.recordingStart <= end }
-            selection = "officer \(officer) from \(RFC3339.format(start)) to \(RFC3339.format(end))"
-            if selected.isEmpty { throw CLIError("officer \(officer) has no clips recorded in that span") }
-        } else {
-            for sha in clip {
-                guard SHA256Hash(hex: sha) != nil else { throw CLIError("\(sha) is not a SHA-256 in lowercase hex") }
-                let matches = try manifest { () throws(ManifestError) in try store.clips(sha256: sha) }
-                guard !matches.isEmpty else { throw CLIError("no clip \(sha) is in the manifest (`custody clips`)") }
-                selected += matches
+            outcome = try manifest { () throws(ManifestError) in
+                try store.linkClips(ofOfficer: officer, recordedFrom: start, to: end, toCase: `case`, by: nil, time: Date())
             }
-            selection = "by digest"
+        } else {
+            outcome = try manifest { () throws(ManifestError) in
+                try store.linkClips(clip, toCase: `case`, by: nil, time: Date())
+            }
         }
-        let already = Set(try manifest { () throws(ManifestError) in try store.caseClips(`case`) }.map(\.entryIndex))
-        let new = selected.filter { !already.contains($0.entryIndex) }
-        guard !new.isEmpty else {
+        guard outcome.linkedClips > 0 else {
             print("every selected clip is already linked to case \(`case`)")
             return
         }
-        let count = try manifest { () throws(ManifestError) in
-            var entries = [ManifestEntry]()
-            var start = 0
-            while start < new.count {
-                let chunk = try new[start..<min(start + 200, new.count)].map { summary throws(ManifestError) in
-                    (try store.entry(at: summary.entryIndex), summary.sha256)
-                }
-                entries.append(try .caseLinked(caseID: `case`, clips: chunk, selection: selection, time: Date()))
-                start += 200
-            }
-            return try store.append(contentsOf: entries).count
-        }
-        print("linked \(new.count) clip\(new.count == 1 ? "" : "s") to case \(`case`) (\(count) entr\(count == 1 ? "y" : "ies"))")
+        let count = outcome.entries.count
+        print(
+            "linked \(outcome.linkedClips) clip\(outcome.linkedClips == 1 ? "" : "s") to case \(`case`) "
+                + "(\(count) entr\(count == 1 ? "y" : "ies"))")
     }
 }
 
@@ -86,15 +69,10 @@ struct UnlinkCommand: ParsableCommand {
 
     func run() throws {
         let station = try global.openStation(readOnly: false)
-        let store = station.store
-        let linked = try manifest { () throws(ManifestError) in try store.caseClips(`case`) }
-        let chosen = linked.filter { clip.contains($0.sha256) }
-        guard !chosen.isEmpty else { throw CLIError("none of those clips is linked to case \(`case`) (`custody case \(`case`)`)") }
-        let entry = try manifest { () throws(ManifestError) in
-            let clips = try chosen.map { summary throws(ManifestError) in (try store.entry(at: summary.entryIndex), summary.sha256) }
-            return try store.append(try .caseUnlinked(caseID: `case`, clips: clips, reason: reason, time: Date()))
+        let (entry, count) = try manifest { () throws(ManifestError) in
+            try station.store.unlinkClips(clip, fromCase: `case`, reason: reason, by: nil, time: Date())
         }
-        print("unlinked \(chosen.count) clip\(chosen.count == 1 ? "" : "s") from case \(`case`) (entry \(entry.index))")
+        print("unlinked \(count) clip\(count == 1 ? "" : "s") from case \(`case`) (entry \(entry.index))")
     }
 }
 

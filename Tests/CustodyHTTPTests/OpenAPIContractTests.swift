@@ -54,19 +54,23 @@ import Testing
         }
     }
 
-    /// A station with a registered officer, a stored clip of that officer, a purged clip, and a checkpoint.
+    /// A station with a registered officer, a stored clip of that officer, a purged clip, the register of
+    /// `populateRegister()` (officers, clips, gaps, a case link, a hold) for the writes, and a checkpoint.
     static func populatedStation() throws -> (HTTPTestStation, [String: String]) {
         let station = try HTTPTestStation(entries: 5)
         try station.store.registerOfficer(HTTPTestStation.officer, time: Date())
         let clip = try station.ingest((0..<4096).map { UInt8(truncatingIfNeeded: $0 * 31) })
         let gone = try station.ingest(Array(repeating: 7, count: 100), name: "20261130_090000_0002.MP4")
         try station.purge(gone)
-        _ = try station.store.signCheckpoint(with: station.signer)
+        let register = try station.populateRegister()  // signs a checkpoint
         return (
             station,
             [
                 "clip": clip.sha256.hex, "clipEntry": "\(clip.entry.index)", "clipLeaf": clip.entry.leafHash.hex,
                 "purgedClip": gone.sha256.hex, "unknownClip": String(repeating: "0f", count: 32),
+                "registerClip": register.clips[1], "linkedClip": register.clips[0], "linkedCase": register.linkedCase,
+                "gap": "\(register.ownGap)", "hold": "\(register.hold)", "officer": register.officers[0],
+                "officer2": register.officers[1],
             ]
         )
     }
@@ -126,7 +130,8 @@ import Testing
                     var body: ByteBuffer?
                     if let json = request["body"] {
                         headers[.contentType] = "application/json"
-                        body = ByteBuffer(bytes: CanonicalJSON.encode(json))
+                        let text = String(decoding: CanonicalJSON.encode(json), as: UTF8.self)
+                        body = ByteBuffer(string: Self.fill(text, placeholders, size: try station.store.size()))
                     }
                     let expected = request["status"]?.intValue.map(Int.init) ?? success
                     let response = try await client.execute(uri: target, method: method, headers: headers, body: body)

@@ -60,6 +60,9 @@ public enum CustodyHTTPServer {
         EventRoutes(store: dependencies.store, pollInterval: dependencies.eventPollInterval).register(on: router)
         MetricsRoutes(store: dependencies.store, status: dependencies.status, footageReads: footageReads)
             .register(on: router)
+        CaseLinkRoutes(store: dependencies.store).register(on: router)
+        HoldRoutes(store: dependencies.store).register(on: router)
+        GapExplanationRoutes(store: dependencies.store).register(on: router)
         return router
     }
 

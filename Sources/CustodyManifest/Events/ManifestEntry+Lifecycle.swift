@@ -26,26 +26,26 @@ extension ManifestEntry {
     }
 
     /// A `hold.placed` entry (Art 26): the clips named (by entry), or a whole case whose clips are held while
-    /// linked to it, with the clips linked when the hold was placed.
+    /// linked to it, with the clips linked when the hold was placed; `by` records who placed it, when known.
     public static func holdPlaced(
         caseID: String?, clips: [(clip: StoredEntry, sha256: String)], reason: HoldReason, note: String?,
-        by officer: Officer?, time: Date
+        by requester: Requester?, time: Date
     ) throws(ManifestError) -> ManifestEntry {
         var fields: [String: JSONValue] = [
             "scope": .string(caseID == nil ? "clip" : "case"), "reason": .string(reason.rawValue),
             "clips": clipList(clips), "case": caseID.map { .string($0) } ?? .null,
         ]
         if let note { fields["note"] = .string(note) }
-        if let officer { fields["by"] = officerValue(officer) }
+        if let requester { fields["by"] = requester.entryValue }
         return try ManifestEntry(type: .holdPlaced, time: time, fields: fields)
     }
 
-    /// A `hold.released` entry: ends a hold; the `hold.placed` entry stays.
+    /// A `hold.released` entry: ends a hold; the `hold.placed` entry stays. `by` records who released it.
     public static func holdReleased(
-        hold: StoredEntry, reason: String, by officer: Officer?, time: Date
+        hold: StoredEntry, reason: String, by requester: Requester?, time: Date
     ) throws(ManifestError) -> ManifestEntry {
         var fields: [String: JSONValue] = ["hold": reference(hold), "reason": .string(reason)]
-        if let officer { fields["by"] = officerValue(officer) }
+        if let requester { fields["by"] = requester.entryValue }
         return try ManifestEntry(type: .holdReleased, time: time, fields: fields)
     }
 

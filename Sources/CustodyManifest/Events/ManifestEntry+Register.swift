@@ -30,11 +30,12 @@ extension ManifestEntry {
         return try ManifestEntry(type: .recordingGap, time: time, fields: fields)
     }
 
-    /// A `gap.explained` entry (Art 22) referring to the gap's entry.
+    /// A `gap.explained` entry (Art 22) referring to the gap's entry; `by` records who recorded it, when known.
     public static func gapExplained(
-        gap: StoredEntry, explanation: GapExplanation, time: Date
+        gap: StoredEntry, explanation: GapExplanation, by requester: Requester? = nil, time: Date
     ) throws(ManifestError) -> ManifestEntry {
         var fields: [String: JSONValue] = ["gap": reference(gap)]
+        if let requester { fields["by"] = requester.entryValue }
         switch explanation {
         case .spoken(let sha):
             fields["form"] = "spoken"
@@ -77,29 +78,30 @@ extension ManifestEntry {
             ])
     }
 
-    /// A `case.linked` entry (Art 18, Art 21): clips linked to a case of the case system.
+    /// A `case.linked` entry (Art 18, Art 21): clips linked to a case of the case system; `by` records who linked
+    /// them, when known.
     public static func caseLinked(
-        caseID: String, clips: [(clip: StoredEntry, sha256: String)], selection: String, time: Date
+        caseID: String, clips: [(clip: StoredEntry, sha256: String)], selection: String, by requester: Requester? = nil,
+        time: Date
     ) throws(ManifestError) -> ManifestEntry {
-        try ManifestEntry(
-            type: .caseLinked, time: time,
-            fields: [
-                "case": .string(caseID), "selection": .string(selection),
-                "clips": .array(
-                    clips.map { .object(["clip": reference($0.clip), "sha256": .string($0.sha256)]) }),
-            ])
+        var fields: [String: JSONValue] = [
+            "case": .string(caseID), "selection": .string(selection),
+            "clips": .array(clips.map { .object(["clip": reference($0.clip), "sha256": .string($0.sha256)]) }),
+        ]
+        if let requester { fields["by"] = requester.entryValue }
+        return try ManifestEntry(type: .caseLinked, time: time, fields: fields)
     }
 
-    /// A `case.unlinked` entry: reverses links; deletes nothing.
+    /// A `case.unlinked` entry: reverses links; deletes nothing. `by` records who unlinked them, when known.
     public static func caseUnlinked(
-        caseID: String, clips: [(clip: StoredEntry, sha256: String)], reason: String, time: Date
+        caseID: String, clips: [(clip: StoredEntry, sha256: String)], reason: String, by requester: Requester? = nil,
+        time: Date
     ) throws(ManifestError) -> ManifestEntry {
-        try ManifestEntry(
-            type: .caseUnlinked, time: time,
-            fields: [
-                "case": .string(caseID), "reason": .string(reason),
-                "clips": .array(
-                    clips.map { .object(["clip": reference($0.clip), "sha256": .string($0.sha256)]) }),
-            ])
+        var fields: [String: JSONValue] = [
+            "case": .string(caseID), "reason": .string(reason),
+            "clips": .array(clips.map { .object(["clip": reference($0.clip), "sha256": .string($0.sha256)]) }),
+        ]
+        if let requester { fields["by"] = requester.entryValue }
+        return try ManifestEntry(type: .caseUnlinked, time: time, fields: fields)
     }
 }
