@@ -21,11 +21,14 @@ public struct HTTPDependencies: Sendable {
     public var status: @Sendable () -> StationStatus?
     /// The logger of the listener; requests log under it with `caller.name` metadata, never a token.
     public var logger: Logger
+    /// The upload window (`[upload] window_hours`, Art 23), for the late-and-overdue admin page.
+    public var uploadWindow: UploadWindow
 
     /// Collects the dependencies.
     public init(
         configuration: HTTPConfiguration, store: ManifestStore, tokens: TokenSource, footage: any FootageLocator,
-        status: @escaping @Sendable () -> StationStatus? = { nil }, logger: Logger
+        status: @escaping @Sendable () -> StationStatus? = { nil }, logger: Logger,
+        uploadWindow: UploadWindow = UploadWindow(hours: 24)
     ) {
         self.configuration = configuration
         self.store = store
@@ -33,6 +36,7 @@ public struct HTTPDependencies: Sendable {
         self.footage = footage
         self.status = status
         self.logger = logger
+        self.uploadWindow = uploadWindow
     }
 }
 
@@ -46,12 +50,14 @@ public enum CustodyHTTPServer {
     public static func router(_ dependencies: HTTPDependencies) -> Router<CustodyRequestContext> {
         let router = Router(context: CustodyRequestContext.self)
         router.add(middleware: ErrorLoggingMiddleware())
+        router.add(middleware: AdminSessionRedirect())  // an /admin page without a session: 303 to the login form
         router.add(
             middleware: TokenAuthenticator(
                 tokens: dependencies.tokens, maxBodyBytes: dependencies.configuration.maxBodyBytes,
                 publicPaths: publicPaths))
         router.get("healthz") { _, _ in Response.text("ok\n") }
         FeedRoutes(store: dependencies.store).register(on: router)
+        AdminRoutes(dependencies: dependencies).register(on: router)
         return router
     }
 
