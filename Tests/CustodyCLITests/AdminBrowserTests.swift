@@ -41,7 +41,8 @@ import Testing
     @Test(
         .enabled(
             if: required || available,
-            "needs chromium, chromium-driver, python3-selenium and ffmpeg (`make test` installs them and requires this test)"))
+            "needs chromium, chromium-driver, python3-selenium and ffmpeg (`make test` installs them and requires this test)"
+        ))
     func theAdminPagesInHeadlessChromium() throws {
         for tool in Self.tools {
             try #require(
@@ -68,8 +69,10 @@ import Testing
         let now = Date()
         let handover = RFC3339.format(now.addingTimeInterval(-5 * 86_400))
         #expect(
-            try station.custody(["assign", "--recorder", "SN1", "--officer", Self.officerCertificate, "--from", handover])
-                .status == 0)
+            try station.custody([
+                "assign", "--recorder", "SN1", "--officer", Self.officerCertificate, "--from", handover,
+            ])
+            .status == 0)
         // Three clips two days ago (late: the window is 24 h), numbers 1, 2 and 4: number 3 is a missing sequence.
         let start = try #require(RFC3339.parse(RFC3339.format(now.addingTimeInterval(-2 * 86_400))))
         let media = station.folder.appendingPathComponent("SN1/DCIM/100MEDIA")
@@ -77,7 +80,8 @@ import Testing
             let at = start.addingTimeInterval(offset)
             let stamp = RFC3339.format(at).filter(\.isNumber)
             try clip(
-                media.appendingPathComponent("SN1_\(Self.officerCertificate)_\(stamp)_\(String(format: "%04d", sequence)).MP4"),
+                media.appendingPathComponent(
+                    "SN1_\(Self.officerCertificate)_\(stamp)_\(String(format: "%04d", sequence)).MP4"),
                 seconds: 20, created: at)
         }
         let ingest = try station.custody([

@@ -74,7 +74,9 @@ import Testing
             #expect(newest.lowerBound < oldest.lowerBound, "the later entry comes first")
             #expect(body.contains(HTTPTestStation.gapEvidence))
             #expect(body.contains("href=\"/admin/clips/\(HTTPTestStation.clipDigest(1))\""))
-            #expect(body.contains("<td class=\"number\">\(gap)</td>") && body.contains("<td class=\"number\">\(clips[0])</td>"))
+            #expect(
+                body.contains("<td class=\"number\">\(gap)</td>")
+                    && body.contains("<td class=\"number\">\(clips[0])</td>"))
         }
     }
 
@@ -83,10 +85,12 @@ import Testing
         try station.populate()
         let third = try #require(try station.store.clips(sha256: HTTPTestStation.clipDigest(2)).first)
         try await Self.application(station).test(.router) { client in
-            let (_, byRecorder) = try await Self.get(client, station, "/admin/?recorder=\(HTTPTestStation.hostileRecorder)")
+            let (_, byRecorder) = try await Self.get(
+                client, station, "/admin/?recorder=\(HTTPTestStation.hostileRecorder)")
             #expect(byRecorder.contains(HTTPTestStation.clipDigest(2)))
             #expect(!byRecorder.contains(HTTPTestStation.clipDigest(0)))
-            let (_, byOfficer) = try await Self.get(client, station, "/admin/log?officer=\(HTTPTestStation.officerCertificate)")
+            let (_, byOfficer) = try await Self.get(
+                client, station, "/admin/log?officer=\(HTTPTestStation.officerCertificate)")
             #expect(byOfficer.contains(HTTPTestStation.clipDigest(0)))
             #expect(!byOfficer.contains(HTTPTestStation.clipDigest(2)))
             let day = String(RFC3339.format(third.ingestTime).prefix(10))
@@ -114,7 +118,8 @@ import Testing
             #expect(first.contains("DCIM/F\(pageSize + 4).MP4"))
             #expect(!first.contains("DCIM/F0.MP4:"))
             let link = try #require(first.firstMatch(of: /id="older" href="([^"]+)"/)).1
-            let (_, second) = try await Self.get(client, station, String(link).replacingOccurrences(of: "&amp;", with: "&"))
+            let (_, second) = try await Self.get(
+                client, station, String(link).replacingOccurrences(of: "&amp;", with: "&"))
             #expect(second.contains("DCIM/F0.MP4:"))
             #expect(!second.contains("id=\"older\""))
         }
@@ -162,7 +167,8 @@ import Testing
             #expect(malformed.status == .badRequest)
             let (traversal, _) = try await Self.get(client, station, "/admin/clips/..%2F..%2Fetc%2Fpasswd")
             #expect(traversal.status == .badRequest || traversal.status == .notFound)
-            let (upper, _) = try await Self.get(client, station, "/admin/clips/\(HTTPTestStation.clipDigest(0).uppercased())")
+            let (upper, _) = try await Self.get(
+                client, station, "/admin/clips/\(HTTPTestStation.clipDigest(0).uppercased())")
             #expect(upper.status == .badRequest)
             let (unknown, _) = try await Self.get(client, station, "/admin/clips/\(String(repeating: "ab", count: 32))")
             #expect(unknown.status == .notFound)
@@ -203,7 +209,8 @@ import Testing
         let today = String(RFC3339.format(now).prefix(10))
         let from = RFC3339.parse(today + "T00:00:00Z")!.addingTimeInterval(-29 * 86_400)
         let rows = try station.store.complianceReport(
-            from: from, to: from.addingTimeInterval(30 * 86_400), by: .officer, window: UploadWindow(hours: 24), now: now)
+            from: from, to: from.addingTimeInterval(30 * 86_400), by: .officer, window: UploadWindow(hours: 24),
+            now: now)
         let officer = try #require(rows.first { $0.key == HTTPTestStation.officerCertificate })
         try await Self.application(station).test(.router) { client in
             let (_, body) = try await Self.get(client, station, "/admin/compliance")
@@ -298,7 +305,8 @@ import Testing
                 #expect(response.headers[.location] == "/admin/login", "\(page)")
             }
             let revoked = try await client.execute(
-                uri: "/admin/gaps", method: .get, headers: [.cookie: "\(TokenAuthenticator.sessionCookie)=custody_gone"])
+                uri: "/admin/gaps", method: .get, headers: [.cookie: "\(TokenAuthenticator.sessionCookie)=custody_gone"]
+            )
             #expect(revoked.status == .seeOther)
             #expect(revoked.headers[.setCookie]?.contains("Max-Age=0") == true)
             let api = try await client.execute(uri: "/v1/checkpoint", method: .get)
@@ -309,7 +317,8 @@ import Testing
     @Test func anOfficerSessionIsForbiddenThePages() async throws {
         let station = try HTTPTestStation()
         try await Self.application(station).test(.router) { client in
-            let response = try await client.execute(uri: "/admin/", method: .get, headers: Self.session(station, .officer))
+            let response = try await client.execute(
+                uri: "/admin/", method: .get, headers: Self.session(station, .officer))
             #expect(response.status == .forbidden)
         }
     }

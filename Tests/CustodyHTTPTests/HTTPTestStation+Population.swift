@@ -36,12 +36,15 @@ extension HTTPTestStation {
         try store.registerOfficer(hostile, time: now - 10 * day)
         _ = try store.append(
             .assignmentRecorded(
-                serial: Self.recorder, certificate: officer.certificate, from: now - 10 * day, to: nil, time: now - 10 * day))
+                serial: Self.recorder, certificate: officer.certificate, from: now - 10 * day, to: nil,
+                time: now - 10 * day))
         _ = try store.append(
             .assignmentRecorded(
                 serial: Self.hostileRecorder, certificate: hostile.certificate, from: now - 10 * day, to: nil,
                 time: now - 10 * day))
-        func clip(_ n: Int, serial: String, officer: Officer, start: Date, ingest: Date, sequence: Int) throws -> StoredEntry {
+        func clip(_ n: Int, serial: String, officer: Officer, start: Date, ingest: Date, sequence: Int) throws
+            -> StoredEntry
+        {
             let end = start + 600
             let deadline = end + day
             let record = ClipRecord(
@@ -64,7 +67,8 @@ extension HTTPTestStation {
         let gap = try store.append(
             .recordingGap(
                 DetectedGap(
-                    kind: .missingSequence, key: "missingSequence:8", before: nil, after: nil, start: now - 2 * day + 600,
+                    kind: .missingSequence, key: "missingSequence:8", before: nil, after: nil,
+                    start: now - 2 * day + 600,
                     end: now - 2 * day + 1200, evidence: Self.gapEvidence),
                 recorder: RecorderIdentity(serial: Self.recorder, model: "DSJ-T1"), officer: officer, before: first,
                 after: second, time: now - 1 * day))

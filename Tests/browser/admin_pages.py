@@ -54,6 +54,15 @@ def loaded(driver):
     WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
+def follow(driver, action):
+    """Runs `action` (a click or a form submit) and waits until the browser has left the old document and loaded
+    the new one: the old page's readyState is already 'complete', so waiting on it alone would race."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    action()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+    loaded(driver)
+
+
 def screenshot(driver, name):
     """A full-page screenshot: the viewport set to the document's size first (DevTools device metrics)."""
     size = driver.execute_script(
@@ -94,16 +103,14 @@ def main():
 
         # A wrong token re-shows the form with an error.
         driver.find_element(By.ID, "token").send_keys("custody_not-a-token")
-        driver.find_element(By.ID, "login").click()
-        loaded(driver)
+        follow(driver, driver.find_element(By.ID, "login").click)
         check("wrong token: the form again with an error", bool(driver.find_elements(By.ID, "login-error")))
         check("wrong token: no session cookie", driver.get_cookie("custody_session") is None)
         screenshot(driver, "login-error")
 
         # The admin token signs in and lands on the ingest log.
         driver.find_element(By.ID, "token").send_keys(TOKEN)
-        driver.find_element(By.ID, "login").click()
-        loaded(driver)
+        follow(driver, driver.find_element(By.ID, "login").click)
         check("signed in: on the ingest log", driver.current_url == BASE + "/admin/", driver.current_url)
         cookie = driver.get_cookie("custody_session") or {}
         check("session cookie is HttpOnly and SameSite=Strict",
@@ -122,16 +129,14 @@ def main():
         recorder = driver.find_element(By.NAME, "recorder")
         recorder.clear()
         recorder.send_keys(EXPECT["recorder"])
-        recorder.submit()
-        loaded(driver)
+        follow(driver, recorder.submit)
         check("log filter: the query is in the URL", f"recorder={EXPECT['recorder']}" in driver.current_url)
         check("log filter: only that recorder", set(texts(driver, "#log tr td:nth-child(4)")) == {EXPECT["recorder"]},
               repr(set(texts(driver, "#log tr td:nth-child(4)"))))
         screenshot(driver, "log-filtered")
 
         # Clip page, reached by its link.
-        driver.find_element(By.CSS_SELECTOR, f'#log a[href="/admin/clips/{digest}"]').click()
-        loaded(driver)
+        follow(driver, driver.find_element(By.CSS_SELECTOR, f'#log a[href="/admin/clips/{digest}"]').click)
         check("clip: reached by its link", driver.current_url == f"{BASE}/admin/clips/{digest}")
         check("clip: its digest", driver.find_element(By.ID, "digest").text == digest)
         check("clip: the officer's name", name in texts(driver, ".officer-name"))
@@ -171,8 +176,7 @@ def main():
         screenshot(driver, "compliance")
 
         # Sign out.
-        driver.find_element(By.CSS_SELECTOR, "header form button").click()
-        loaded(driver)
+        follow(driver, driver.find_element(By.CSS_SELECTOR, "header form button").click)
         check("signed out: back on the login form", driver.current_url == BASE + "/admin/login")
         check("signed out: cookie gone", driver.get_cookie("custody_session") is None)
         driver.get(BASE + "/admin/gaps")

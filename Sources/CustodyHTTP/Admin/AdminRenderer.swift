@@ -37,7 +37,8 @@ enum AdminRenderer {
         _ name: String, title: String, current: String, caller: String?, model: Model,
         status: HTTPResponse.Status = .ok
     ) -> Response {
-        let context = AdminPage(title: title, nav: AdminNavItem.items(current: current), callerName: caller, page: model)
+        let context = AdminPage(
+            title: title, nav: AdminNavItem.items(current: current), callerName: caller, page: model)
         let html = library.render(context, withTemplate: name) ?? ""
         return Response(
             status: status,

@@ -152,18 +152,20 @@ public struct AdminRoutes: Sendable {
         let caller = try context.require(.readAdminPages)
         let query = request.uri.queryParameters
         let now = Date()
-        let to = try query.get("to").flatMap { $0.isEmpty ? nil : $0 }.map { text in
-            guard let day = AdminFormat.day(text) else {
-                throw HTTPError(.badRequest, message: "to must be a UTC day, YYYY-MM-DD")
-            }
-            return day.addingTimeInterval(86_400)
-        } ?? AdminFormat.day(String(RFC3339.format(now).prefix(10)))!.addingTimeInterval(86_400)
-        let from = try query.get("from").flatMap { $0.isEmpty ? nil : $0 }.map { text in
-            guard let day = AdminFormat.day(text) else {
-                throw HTTPError(.badRequest, message: "from must be a UTC day, YYYY-MM-DD")
-            }
-            return day
-        } ?? to.addingTimeInterval(-30 * 86_400)
+        let to =
+            try query.get("to").flatMap { $0.isEmpty ? nil : $0 }.map { text in
+                guard let day = AdminFormat.day(text) else {
+                    throw HTTPError(.badRequest, message: "to must be a UTC day, YYYY-MM-DD")
+                }
+                return day.addingTimeInterval(86_400)
+            } ?? AdminFormat.day(String(RFC3339.format(now).prefix(10)))!.addingTimeInterval(86_400)
+        let from =
+            try query.get("from").flatMap { $0.isEmpty ? nil : $0 }.map { text in
+                guard let day = AdminFormat.day(text) else {
+                    throw HTTPError(.badRequest, message: "from must be a UTC day, YYYY-MM-DD")
+                }
+                return day
+            } ?? to.addingTimeInterval(-30 * 86_400)
         guard from < to else { throw HTTPError(.badRequest, message: "from must be on or before to") }
         let model = try manifest { () throws(ManifestError) in
             try CompliancePage.build(store: store, from: from, to: to, window: dependencies.uploadWindow, now: now)

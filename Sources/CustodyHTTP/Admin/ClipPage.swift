@@ -77,7 +77,8 @@ struct ClipPage {
                     cases: try store.linkedCases(clipEntry: clip.entryIndex), holds: holds, held: !holds.isEmpty,
                     body: entry.text, leaf: entry.leafHash.hex, proof: proof))
         }
-        return ClipPage(sha256: sha256, ingests: ingests, checkpointSize: checkpoint?.size, checkpoint: checkpoint?.note)
+        return ClipPage(
+            sha256: sha256, ingests: ingests, checkpointSize: checkpoint?.size, checkpoint: checkpoint?.note)
     }
 
     static let template = """

@@ -98,20 +98,20 @@ struct CompliancePage {
         <h2>{{heading}}</h2>
         <div class="charts">{{#charts}}
         """ + BarChart.template + """
-        {{/charts}}</div>
-        <table id="{{id}}">
-        <tr><th>{{keyHeading}}</th><th>Hours</th><th>Clips</th><th>Late</th>{{#kinds}}<th>{{.}}</th>{{/kinds}}<th>Unexplained</th><th>Overdue</th><th>Archives missed</th></tr>
-        {{#rows}}
-        <tr{{#total}} style="font-weight:bold"{{/total}}>
-        <td>{{#name}}<span class="officer-name">{{name}}</span> {{/name}}{{key}}</td>
-        <td class="number">{{hours}}</td><td class="number">{{clips}}</td><td class="number">{{late}}</td>
-        {{#gaps}}<td class="number">{{.}}</td>{{/gaps}}
-        <td class="number">{{unexplained}}</td><td class="number">{{overdue}}</td><td class="number">{{archivesMissed}}</td>
-        </tr>
-        {{/rows}}
-        </table>
-        {{/tables}}
-        {{/page}}
-        {{/content}}{{/layout}}
-        """
+            {{/charts}}</div>
+            <table id="{{id}}">
+            <tr><th>{{keyHeading}}</th><th>Hours</th><th>Clips</th><th>Late</th>{{#kinds}}<th>{{.}}</th>{{/kinds}}<th>Unexplained</th><th>Overdue</th><th>Archives missed</th></tr>
+            {{#rows}}
+            <tr{{#total}} style="font-weight:bold"{{/total}}>
+            <td>{{#name}}<span class="officer-name">{{name}}</span> {{/name}}{{key}}</td>
+            <td class="number">{{hours}}</td><td class="number">{{clips}}</td><td class="number">{{late}}</td>
+            {{#gaps}}<td class="number">{{.}}</td>{{/gaps}}
+            <td class="number">{{unexplained}}</td><td class="number">{{overdue}}</td><td class="number">{{archivesMissed}}</td>
+            </tr>
+            {{/rows}}
+            </table>
+            {{/tables}}
+            {{/page}}
+            {{/content}}{{/layout}}
+            """
 }

@@ -35,7 +35,8 @@ struct GapsPage {
         let gaps = ordered.map { gap in
             Gap(
                 index: gap.entryIndex, kind: gap.kind.rawValue, serial: gap.serial, officer: gap.officer,
-                officerName: names.name(gap.officer), start: AdminFormat.time(gap.start), end: AdminFormat.time(gap.end),
+                officerName: names.name(gap.officer), start: AdminFormat.time(gap.start),
+                end: AdminFormat.time(gap.end),
                 span: AdminFormat.duration(gap.end.timeIntervalSince(gap.start)), evidence: gap.evidence,
                 open: gap.isOpen,
                 status: gap.resolvedBy.map { "resolved by entry \($0)" }

@@ -101,18 +101,21 @@ struct IngestLogPage {
             let ingested = counts?["ingested"]?.intValue ?? 0
             let failed = counts?["failed"]?.intValue ?? 0
             let complete = fields["complete"]?.boolValue ?? false
-            detail = "bay \(fields["bay"]?.stringValue ?? "?"): \(ingested) ingested, \(failed) failed"
+            detail =
+                "bay \(fields["bay"]?.stringValue ?? "?"): \(ingested) ingested, \(failed) failed"
                 + (complete ? "" : " — incomplete")
         case .clipIngested:
             event = "clip"
             sha256 = fields["sha256"]?.stringValue
             late = fields["late"]?.boolValue ?? false
             let size = UInt64(clamping: fields["size"]?.intValue ?? 0)
-            detail = "\(path), \(AdminFormat.bytes(size)), recorded "
+            detail =
+                "\(path), \(AdminFormat.bytes(size)), recorded "
                 + AdminFormat.time(fields["recordingStart"]?.stringValue ?? "")
         case .ingestInterrupted:
             event = "interrupted"
-            detail = "\(path): \(fields["reason"]?.stringValue ?? "") after "
+            detail =
+                "\(path): \(fields["reason"]?.stringValue ?? "") after "
                 + AdminFormat.bytes(UInt64(clamping: fields["bytesDone"]?.intValue ?? 0))
         default:
             event = "gap: \(fields["kind"]?.stringValue ?? "")"

@@ -54,7 +54,9 @@ struct RecordersPage {
                 percent: recorder.bytesTotal == 0
                     ? (recorder.state == "done" ? 100 : 0)
                     : Int(min(100, recorder.bytesCopied * 100 / recorder.bytesTotal)),
-                copying: recorder.copying.map { "\($0.path) (\(AdminFormat.bytes($0.bytesDone)) of \(AdminFormat.bytes($0.size)))" })
+                copying: recorder.copying.map {
+                    "\($0.path) (\(AdminFormat.bytes($0.bytesDone)) of \(AdminFormat.bytes($0.size)))"
+                })
         }
         var bays = [String: String]()
         for recorder in status?.recorders ?? [] { bays[recorder.serial] = recorder.bay }
@@ -78,7 +80,8 @@ struct RecordersPage {
             let assignment = assigned[serial]
             return Recorder(
                 serial: serial, model: item.model, officer: assignment?.officer,
-                officerName: names.name(assignment?.officer), assignedSince: assignment.map { AdminFormat.time($0.since) },
+                officerName: names.name(assignment?.officer),
+                assignedSince: assignment.map { AdminFormat.time($0.since) },
                 clips: item.clips, lastIngest: item.lastIngest.map { AdminFormat.time($0) }, bay: bays[serial])
         }
         return RecordersPage(
