@@ -249,6 +249,7 @@ import Testing
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "text/html; charset=utf-8")
             #expect(String(buffer: response.body).contains("<form method=\"post\" action=\"/admin/login\">"))
+            #expect(!String(buffer: response.body).contains("href=\"/admin/gaps\""), "no navigation before signing in")
         }
     }
 

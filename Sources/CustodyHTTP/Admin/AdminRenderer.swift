@@ -32,13 +32,15 @@ enum AdminRenderer {
         return library
     }()
 
-    /// Renders `model` with the template `name` inside the layout, as `text/html; charset=utf-8`.
+    /// Renders `model` with the template `name` inside the layout, as `text/html; charset=utf-8`; without a caller
+    /// (the login form) the navigation is left out, since every link would lead back to the form.
     static func render<Model>(
         _ name: String, title: String, current: String, caller: String?, model: Model,
         status: HTTPResponse.Status = .ok
     ) -> Response {
         let context = AdminPage(
-            title: title, nav: AdminNavItem.items(current: current), callerName: caller, page: model)
+            title: title, nav: caller == nil ? [] : AdminNavItem.items(current: current), callerName: caller,
+            page: model)
         let html = library.render(context, withTemplate: name) ?? ""
         return Response(
             status: status,

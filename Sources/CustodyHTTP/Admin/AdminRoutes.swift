@@ -53,7 +53,7 @@ public struct AdminRoutes: Sendable {
         guard !token.isEmpty, let accepted = register.authenticate(token) else {
             context.logger.notice("admin sign-in with an unknown or revoked token refused")
             return loginForm(
-                error: "That token is unknown or revoked. Paste the whole token that `custody tokens add` printed.",
+                error: "That token is unknown or revoked. Paste the whole token that \"custody tokens add\" printed.",
                 status: .unauthorized)
         }
         guard accepted.role.allows(.readAdminPages) else {
