@@ -24,6 +24,9 @@ TEST_PACKAGES += xorriso fuseiso
 # HTTP (issue 7): curl is the live tests' real client, openssl makes their TLS certificates, python3-yaml parses
 # docs/openapi.yaml for the contract test.
 TEST_PACKAGES += curl openssl python3-yaml
+# Admin pages (issue 7): headless Chromium, its WebDriver and Selenium for the real-browser test
+# (Tests/browser/admin_pages.py), and a CJK font so the screenshots show the officers' Chinese names.
+TEST_PACKAGES += chromium chromium-driver python3-selenium fonts-noto-cjk
 DEMO_PACKAGES := $(RUN_PACKAGES) ffmpeg umockdev gir1.2-umockdev-1.0 python3-gi e2fsprogs
 PREFIX       ?= /usr/local
 DESTDIR      ?=
@@ -98,8 +101,10 @@ crosscheck:
 
 # CUSTODY_UDEVD_E2E=1 includes the docking test with a real systemd-udevd (scripts/udevd-e2e), which is skipped
 # unless root; it writes device links into the real /dev, as these throwaway VMs allow.
+# CUSTODY_BROWSER_TESTS=1 makes the headless-Chromium test of the admin pages required (it fails, not skips, when
+# Chromium is missing); screenshots go to .build/test-artifacts/admin/.
 unit-tests:
-	CUSTODY_UDEVD_E2E=1 $(SWIFT) test --skip-build
+	CUSTODY_UDEVD_E2E=1 CUSTODY_BROWSER_TESTS=1 $(SWIFT) test --skip-build
 
 # Only the end-to-end docking test with a real systemd-udevd (also part of `make test`); as root.
 e2e: deps-test

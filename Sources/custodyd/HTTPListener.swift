@@ -30,7 +30,7 @@ enum HTTPListener {
             configuration: configuration.http, store: store, tokens: TokenSource(url: configuration.tokensFile),
             footage: StoreFootage(content: content),
             status: { StationStatus.read(runtimeDirectory: runtimeDirectory) },
-            logger: logger)
+            logger: logger, uploadWindow: configuration.upload.window)
         let http = configuration.http
         return try CustodyHTTPServer.application(dependencies) { port in
             let file = portFile(runtimeDirectory: runtimeDirectory)

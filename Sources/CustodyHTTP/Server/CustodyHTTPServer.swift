@@ -23,11 +23,14 @@ public struct HTTPDependencies: Sendable {
     public var logger: Logger
     /// How often `GET /v1/events` looks for new entries (one second; the tests shorten it).
     public var eventPollInterval: Duration = .seconds(1)
+    /// The upload window (`[upload] window_hours`, Art 23), for the late-and-overdue admin page.
+    public var uploadWindow: UploadWindow
 
     /// Collects the dependencies.
     public init(
         configuration: HTTPConfiguration, store: ManifestStore, tokens: TokenSource, footage: any FootageLocator,
-        status: @escaping @Sendable () -> StationStatus? = { nil }, logger: Logger
+        status: @escaping @Sendable () -> StationStatus? = { nil }, logger: Logger,
+        uploadWindow: UploadWindow = UploadWindow(hours: 24)
     ) {
         self.configuration = configuration
         self.store = store
@@ -35,6 +38,7 @@ public struct HTTPDependencies: Sendable {
         self.footage = footage
         self.status = status
         self.logger = logger
+        self.uploadWindow = uploadWindow
     }
 }
 
@@ -48,6 +52,7 @@ public enum CustodyHTTPServer {
     public static func router(_ dependencies: HTTPDependencies) -> Router<CustodyRequestContext> {
         let router = Router(context: CustodyRequestContext.self)
         router.add(middleware: ErrorLoggingMiddleware())
+        router.add(middleware: AdminSessionRedirect())  // an /admin page without a session: 303 to the login form
         router.add(
             middleware: TokenAuthenticator(
                 tokens: dependencies.tokens, maxBodyBytes: dependencies.configuration.maxBodyBytes,
@@ -63,6 +68,7 @@ public enum CustodyHTTPServer {
         CaseLinkRoutes(store: dependencies.store).register(on: router)
         HoldRoutes(store: dependencies.store).register(on: router)
         GapExplanationRoutes(store: dependencies.store).register(on: router)
+        AdminRoutes(dependencies: dependencies).register(on: router)
         return router
     }
 
