@@ -31,7 +31,7 @@ DEMO_PACKAGES := $(RUN_PACKAGES) ffmpeg umockdev gir1.2-umockdev-1.0 python3-gi 
 PREFIX       ?= /usr/local
 DESTDIR      ?=
 
-.PHONY: all build run test bench demo install deps-run deps-test check-imports crosscheck unit-tests e2e soak fuzz fuzz-smoke clean
+.PHONY: all build run test bench bench-http demo install deps-run deps-test check-imports crosscheck unit-tests e2e soak fuzz fuzz-smoke clean
 
 all: build
 
@@ -59,8 +59,8 @@ check-imports:
 	scripts/check-imports
 
 # Packages the benchmarks add: losetup and mount (mount, util-linux), mkfs.ext4 -d (e2fsprogs), cp, sync and
-# sha256sum (coreutils) and openssl, the tools Custody is measured against.
-BENCH_PACKAGES := $(RUN_PACKAGES) mount util-linux e2fsprogs coreutils openssl
+# sha256sum (coreutils) and openssl, the tools Custody is measured against; wrk and curl for the feed under load.
+BENCH_PACKAGES := $(RUN_PACKAGES) mount util-linux e2fsprogs coreutils openssl wrk curl
 
 # The benchmark harness of issue 10 (as root: loop mounts, drop_caches). Release build in its own scratch path;
 # results in docs/benchmarks.md. About 10-15 minutes on a 2-core VM.
@@ -68,6 +68,13 @@ bench:
 	export BENCH_STARTED=$$(date +%s) && scripts/apt-ensure $(BENCH_PACKAGES) \
 	    && $(SWIFT) build -c release --scratch-path .build-release --product custody-bench \
 	    && Benchmarks/run.sh
+
+# Ingest throughput with and without 50 concurrent feed consumers (issue 9, item 6); release build; a few minutes.
+bench-http:
+	scripts/apt-ensure $(BENCH_PACKAGES) \
+	    && $(SWIFT) build -c release --scratch-path .build-release --product custody \
+	    && $(SWIFT) build -c release --scratch-path .build-release --product custodyd \
+	    && BIN=.build-release/release Benchmarks/http-load.sh
 
 # A newcomer's first dock: a sample recorder image with ffmpeg clips, custodyd on the embedded default, the image
 # docked as a loop device (udev simulated by umockdev), progress in `custody status`, entries, verify. As root.

@@ -17,7 +17,7 @@ struct CustodyCommand: ParsableCommand {
             OverdueCommand.self, LinkCommand.self, UnlinkCommand.self, CaseCommand.self, ReindexCommand.self,
             StatusCommand.self, UdevRulesCommand.self,
             HoldCommand.self, ReleaseCommand.self, HoldsCommand.self, RetainCommand.self, PurgeCommand.self,
-            ArchiveCommand.self, CloseCommand.self, ReportCommand.self, TokensCommand.self,
+            ArchiveCommand.self, CloseCommand.self, ReportCommand.self, TokensCommand.self, FollowCommand.self,
         ]
     )
 

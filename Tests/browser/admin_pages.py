@@ -18,7 +18,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 BASE = os.environ["CUSTODY_URL"].rstrip("/")
@@ -59,8 +59,22 @@ def follow(driver, action):
     the new one: the old page's readyState is already 'complete', so waiting on it alone would race."""
     old = driver.find_element(By.TAG_NAME, "html")
     action()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 30).until(lambda _: left(old))
     loaded(driver)
+
+
+def left(old):
+    """Whether `old` no longer belongs to the current document. Chromium reports a node of a page being replaced
+    either as stale or, mid-navigation, as "does not belong to the document"; both mean the browser has left it."""
+    try:
+        old.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error):
+            return True
+        raise
 
 
 def screenshot(driver, name):

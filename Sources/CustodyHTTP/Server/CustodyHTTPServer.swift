@@ -48,11 +48,21 @@ public enum CustodyHTTPServer {
     /// Paths served without a token: the admin login form (it sets the session cookie) and a liveness probe.
     public static let publicPaths = ["/healthz", "/admin/login"]
 
+    /// How long a connection may sit without a complete request before it is closed. Without it a client that opens
+    /// connections and never finishes a request (a slowloris) holds them for ever (issue 9, "HTTP under load").
+    public static let idleTimeout = TimeAmount.seconds(30)
+
+    /// Request header limits: 16 KiB per field and in all, 100 fields. A bearer token and a session cookie take well
+    /// under 1 KiB; larger headers are refused by the HTTP decoder and the connection closed.
+    public static let headerLimits = HTTP1Channel.Configuration.DecoderConfiguration(
+        maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 16 * 1024, maxHeaderFieldCount: 100)
+
     /// The router with every route and the authentication middleware.
     public static func router(_ dependencies: HTTPDependencies) -> Router<CustodyRequestContext> {
         let router = Router(context: CustodyRequestContext.self)
         router.add(middleware: ErrorLoggingMiddleware())
         router.add(middleware: AdminSessionRedirect())  // an /admin page without a session: 303 to the login form
+        router.add(middleware: RequestSizeLimitMiddleware(maxBodyBytes: dependencies.configuration.maxBodyBytes))
         router.add(
             middleware: TokenAuthenticator(
                 tokens: dependencies.tokens, maxBodyBytes: dependencies.configuration.maxBodyBytes,
@@ -80,19 +90,20 @@ public enum CustodyHTTPServer {
     ) throws -> some ApplicationProtocol {
         let configuration = dependencies.configuration
         let server: HTTPServerBuilder
+        let http1 = HTTP1Channel.Configuration(idleTimeout: idleTimeout, httpDecoderConfiguration: headerLimits)
         if let certificate = configuration.tlsCertificate, let key = configuration.tlsPrivateKey {
             do {
                 let chain = try NIOSSLCertificate.fromPEMFile(certificate.path).map { NIOSSLCertificateSource.certificate($0) }
                 let privateKey = try NIOSSLPrivateKey(file: key.path, format: .pem)
                 let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(privateKey))
-                server = try .tls(.http1(), tlsConfiguration: tls)
+                server = try .tls(.http1(configuration: http1), tlsConfiguration: tls)
             } catch {
                 throw ConfigurationError(
                     "cannot load the TLS certificate \(certificate.path) and key \(key.path): \(error); "
                         + "give PEM files readable by custodyd")
             }
         } else {
-            server = .http1()
+            server = .http1(configuration: http1)
         }
         return Application(
             router: router(dependencies), server: server,
