@@ -8,43 +8,16 @@ import Testing
 /// `Fuzz/regressions/<name>`), replayed through the very checks the libFuzzer targets run, so that a regression
 /// fails `make test` without the fuzzer runtime (docs/fuzzing.md).
 @Suite struct FuzzRegressionTests {
-    /// The repository's `Fuzz` folder, found from this file's path.
-    static let fuzzFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fuzz")
-
-    /// Every file in the corpus and regression folders of `name`, with its path relative to `Fuzz`.
-    static func inputs(_ name: String) throws -> [(path: String, bytes: [UInt8])] {
-        var inputs = [(path: String, bytes: [UInt8])]()
-        for kind in ["corpus", "regressions"] {
-            let folder = fuzzFolder.appendingPathComponent(kind).appendingPathComponent(name)
-            guard let files = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { continue }
-            for file in files.sorted() where !file.hasPrefix(".") {
-                let data = try Data(contentsOf: folder.appendingPathComponent(file))
-                inputs.append(("\(kind)/\(name)/\(file)", Array(data)))
-            }
-        }
-        return inputs
-    }
-
-    /// Replays `name`'s inputs through `check`, recording each broken invariant with the file that broke it.
-    static func replay(_ name: String, minimum: Int, _ check: ([UInt8]) -> String?) throws {
-        let inputs = try inputs(name)
-        #expect(inputs.count >= minimum, "expected at least \(minimum) inputs under Fuzz/*/\(name)")
-        for input in inputs {
-            if let violation = check(input.bytes) { Issue.record("Fuzz/\(input.path): \(violation)") }
-        }
-    }
-
     @Test func canonicalJSONInputsKeepTheirInvariants() throws {
-        try Self.replay("canonical-json", minimum: 5, CanonicalJSONFuzzCheck.check)
+        try FuzzInputs.replay("canonical-json", minimum: 5, CanonicalJSONFuzzCheck.check)
     }
 
     @Test func signedNoteInputsKeepTheirInvariants() throws {
-        try Self.replay("signed-note", minimum: 3, SignedNoteFuzzCheck.check)
+        try FuzzInputs.replay("signed-note", minimum: 3, SignedNoteFuzzCheck.check)
     }
 
     @Test func merkleProofInputsKeepTheirInvariants() throws {
-        try Self.replay("merkle-proof", minimum: 4, MerkleProofFuzzCheck.check)
+        try FuzzInputs.replay("merkle-proof", minimum: 4, MerkleProofFuzzCheck.check)
     }
 
     /// The checks are not vacuous: each refuses an input that breaks its invariant by construction.
@@ -67,7 +40,7 @@ import Testing
     @Test(.enabled(if: ProcessInfo.processInfo.environment["CUSTODY_FUZZ_WRITE_SEEDS"] == "1"))
     func writeSeedCorpus() throws {
         func write(_ name: String, _ file: String, _ bytes: [UInt8]) throws {
-            let folder = Self.fuzzFolder.appendingPathComponent("corpus").appendingPathComponent(name)
+            let folder = FuzzInputs.folder.appendingPathComponent("corpus").appendingPathComponent(name)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try Data(bytes).write(to: folder.appendingPathComponent(file))
         }
