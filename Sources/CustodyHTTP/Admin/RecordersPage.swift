@@ -61,11 +61,8 @@ struct RecordersPage {
         var bays = [String: String]()
         for recorder in status?.recorders ?? [] { bays[recorder.serial] = recorder.bay }
         var known = [String: (model: String, clips: Int, lastIngest: Date?)]()
-        for clip in try store.clips(limit: Int.max) {
-            var item = known[clip.serial] ?? (clip.model, 0, nil)
-            item.clips += 1
-            item.lastIngest = max(item.lastIngest ?? clip.ingestTime, clip.ingestTime)
-            known[clip.serial] = item
+        for total in try store.recorderClipTotals() {
+            known[total.serial] = (total.model, total.clips, total.lastIngest)
         }
         var assigned = [String: (officer: String, since: Date)]()
         for recorder in try store.assignedRecorders(at: now) {

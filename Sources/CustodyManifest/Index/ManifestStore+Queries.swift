@@ -109,9 +109,12 @@ extension ManifestStore {
         }
     }
 
-    /// Ingested clips, newest recording first, optionally only one recorder's, one officer's or the late ones.
+    /// Ingested clips, newest recording first, optionally only one recorder's, one officer's, those of one digest,
+    /// those linked to a case now, those whose recording started within a span, or the late ones. Every filter is
+    /// a condition on the query table (its indexes), never a scan of all clips.
     public func clips(
-        recorder: String? = nil, officer: String? = nil, lateOnly: Bool = false, limit: Int = 1000
+        recorder: String? = nil, officer: String? = nil, sha256: String? = nil, linkedToCase caseID: String? = nil,
+        recordedFrom from: Date? = nil, to: Date? = nil, lateOnly: Bool = false, limit: Int = 1000
     ) throws(ManifestError) -> [ClipSummary] {
         var conditions = [String]()
         var arguments = StatementArguments()
@@ -122,6 +125,23 @@ extension ManifestStore {
         if let officer {
             conditions.append("officer = ?")
             _ = arguments.append(contentsOf: [officer])
+        }
+        if let sha256 {
+            conditions.append("sha256 = ?")
+            _ = arguments.append(contentsOf: [sha256])
+        }
+        if let caseID {
+            conditions.append("entry IN (SELECT clip_entry FROM idx_case_link WHERE case_id = ? AND unlink_entry IS NULL)")
+            _ = arguments.append(contentsOf: [caseID])
+        }
+        // Recording times are stored in whole seconds: t >= from exactly when t >= ceil(from), t <= to when t <= floor(to).
+        if let from {
+            conditions.append("recording_start >= ?")
+            _ = arguments.append(contentsOf: [Int64(from.timeIntervalSince1970.rounded(.up))])
+        }
+        if let to {
+            conditions.append("recording_start <= ?")
+            _ = arguments.append(contentsOf: [Int64(to.timeIntervalSince1970.rounded(.down))])
         }
         if lateOnly { conditions.append("late = 1") }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
@@ -137,6 +157,23 @@ extension ManifestStore {
                     recordingEnd: Date(timeIntervalSince1970: Double(row["recording_end"] as Int64)),
                     officerCertificate: row["officer"], late: (row["late"] as Int64) != 0,
                     ingestTime: Date(timeIntervalSince1970: Double(row["ingest_time"] as Int64)))
+            }
+        }
+    }
+
+    /// Each recorder that has ingested clips: its serial, the model of its latest ingest, how many clips and when
+    /// the latest was ingested (one grouped query, not a walk over every clip).
+    public func recorderClipTotals() throws(ManifestError) -> [(serial: String, model: String, clips: Int, lastIngest: Date)] {
+        try read { db in
+            // SQLite takes the bare `model` column from the row holding MAX(ingest_time).
+            try Row.fetchAll(
+                db,
+                sql: "SELECT serial, model, COUNT(*) AS clips, MAX(ingest_time) AS last FROM idx_clip GROUP BY serial"
+            ).map { row in
+                (
+                    serial: row["serial"], model: row["model"], clips: row["clips"],
+                    lastIngest: Date(timeIntervalSince1970: Double(row["last"] as Int64))
+                )
             }
         }
     }

@@ -142,23 +142,17 @@ extension ManifestStore {
 
     /// The clips of `serial` whose recording started in `from...to`, with their current deadline and lateness.
     public func clips(serial: String, recordedFrom from: Date, to: Date) throws(ManifestError) -> [ClipSummary] {
-        try clips(recorder: serial, limit: Int.max).filter { $0.recordingStart >= from && $0.recordingStart <= to }
+        try clips(recorder: serial, recordedFrom: from, to: to, limit: Int.max)
     }
 
     /// The clip entries with digest `sha256` (the same bytes may come from several files).
     public func clips(sha256: String) throws(ManifestError) -> [ClipSummary] {
-        try clips(limit: Int.max).filter { $0.sha256 == sha256 }
+        try clips(sha256: sha256, limit: Int.max)
     }
 
     /// The clips currently linked to `caseID`.
     public func caseClips(_ caseID: String) throws(ManifestError) -> [ClipSummary] {
-        let entries = try read { db in
-            Set(
-                try Int64.fetchAll(
-                    db, sql: "SELECT clip_entry FROM idx_case_link WHERE case_id = ? AND unlink_entry IS NULL",
-                    arguments: [caseID]))
-        }
-        return try clips(limit: Int.max).filter { entries.contains(Int64($0.entryIndex)) }
+        try clips(linkedToCase: caseID, limit: Int.max)
     }
 
     /// The case links of the clip entry `clipEntry`, oldest first (Art 18, Art 21): the case, its `case.linked`

@@ -68,8 +68,7 @@ extension ManifestStore {
         time: Date
     ) throws(ManifestError) -> CaseLinkOutcome {
         try Self.validateCaseID(caseID)
-        let selected = try clips(officer: certificate, limit: Int.max)
-            .filter { $0.recordingStart >= from && $0.recordingStart <= to }
+        let selected = try clips(officer: certificate, recordedFrom: from, to: to, limit: Int.max)
         guard !selected.isEmpty else {
             throw ManifestError(.invalidRequest, "officer \(certificate) has no clips recorded in that span")
         }
