@@ -37,6 +37,20 @@ public struct DockClock: Sendable, Equatable {
         ["clockOffsetSeconds": offsetSeconds.map { .int(Int64($0)) } ?? .null]
     }
 
+    /// The correction of the clip times ingested at this dock (issue 5 item 4): this reading's offset, named by the
+    /// `recorder.docked` entry `docked` that records it; nil when the clock was not read. A zero offset is a
+    /// correction too, so every clip of a dock whose clock was read says so (`recorderTime`).
+    ///
+    /// The offset is the one read at dock, before any `set_clock_at_dock`: the clips were recorded on the clock as
+    /// it was found.
+    public func correction(docked: StoredEntry?) -> ClockCorrection? {
+        offsetSeconds.map { offset in
+            ClockCorrection(
+                offsetSeconds: offset,
+                docked: docked.map { ClockCorrection.Docked(index: $0.index, leaf: $0.leafHash.hex) })
+        }
+    }
+
     /// The drift rule applied to one reading (docs/docking.md "Clock drift"): how far the clock moved since it was
     /// last known good, and how far it may have.
     public struct Assessment: Sendable, Equatable {

@@ -102,7 +102,8 @@ struct DockService: Service {
     }
 
     /// Docks one recorder: reads its clock where its transport has one (PTP/MTP: the session is opened first),
-    /// records `recorder.docked`, mounts it read-only or takes its session, ingests it through ``DockedSource``,
+    /// records `recorder.docked`, mounts it read-only or takes its session, ingests it through ``DockedSource`` with
+    /// its clip times corrected by the clock offset read (``DockClock/correction(docked:)``),
     /// wipes it where the model asks, then unmounts it or ends its session (resetting the device if the session
     /// broke). Mass-storage and PTP/MTP recorders share every step but the attaching and the letting go.
     private func serve(_ dock: Dock, mounter: RecorderMounter, stop: StopFlag) async {
@@ -192,10 +193,12 @@ struct DockService: Service {
             case .mtp(let open): open.source
             }
         let source = DockedSource(base: base, dock: dock)
+        // Clip times are corrected by the offset read at dock, named by its `recorder.docked` entry (issue 5 item 4).
+        let correction = clock.correction(docked: dock.dockedEntry)
         let result = await blocking { [ingest] () -> Result<IngestSummary, IngestError> in
             Result { () throws(IngestError) in
                 try ingest.ingest(
-                    source, model: recorder.model, progress: { dock.progress($0) },
+                    source, model: recorder.model, clock: correction, progress: { dock.progress($0) },
                     shouldStop: { stop.isSet || dock.isGoneAndIdle })
             }
         }

@@ -157,7 +157,7 @@ final class MTPDockRig {
 
     var daemonLog: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
-    /// Every manifest entry, parsed, with `_index`.
+    /// Every manifest entry, parsed, with `_index` and `_leaf`.
     func entries() throws -> [[String: Any]] {
         let result = try station.custody(["entries", "--json", "--limit", "100000"])
         try #require(result.status == 0, "\(result.standardError)")
@@ -165,6 +165,7 @@ final class MTPDockRig {
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
             var body = try #require(object?["body"] as? [String: Any])
             body["_index"] = object?["index"]
+            body["_leaf"] = object?["leaf"]
             return body
         }
     }

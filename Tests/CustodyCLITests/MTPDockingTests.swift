@@ -50,7 +50,7 @@ struct MTPDockingTests {
         ]
     }
 
-    @Test func hotPluggedMTPRecorderIsIngestedOverLibUSBWithItsClockOffsetAndUndocked() throws {
+    @Test func hotPluggedMTPRecorderIsIngestedOverLibUSBWithClipTimesCorrectedByItsClockOffsetAndUndocked() throws {
         let station = try makeStation()
         let recorder = FakeMTPRecorder(
             serial: "MTP0001", deviceNumber: 2, clockOffsetSeconds: 3600,
@@ -90,6 +90,24 @@ struct MTPDockingTests {
         #expect(digests == expected)
         for digest in expected.values { #expect(storeHolds(station, digest), "\(digest) not in the store") }
         #expect(try rig.entries("ingest.interrupted").isEmpty)
+        // Clip times corrected by the offset read at dock (issue 5 item 4): the fake's objects were modified at
+        // 08:15:30Z by the recorder's clock, an hour ahead; the entries hold station times and keep the recorder's.
+        let format = ISO8601DateFormatter()
+        let raw = try #require(format.date(from: "2026-11-29T08:15:30Z"))
+        let corrected = format.string(from: raw.addingTimeInterval(-Double(offset)))
+        for clip in clips {
+            #expect(clip["timeSource"] as? String == "modificationTime", "\(clip)")
+            #expect(clip["recordingStart"] as? String == corrected, "\(clip)")
+            #expect(clip["recordingEnd"] as? String == corrected, "\(clip)")
+            #expect(clip["deadline"] as? String == format.string(from: raw.addingTimeInterval(86_400 - Double(offset))))
+            let recorderTime = try #require(clip["recorderTime"] as? [String: Any], "\(clip)")
+            #expect(recorderTime["recordingStart"] as? String == "2026-11-29T08:15:30Z")
+            #expect(recorderTime["recordingEnd"] as? String == "2026-11-29T08:15:30Z")
+            #expect((recorderTime["clockOffsetSeconds"] as? NSNumber)?.intValue == offset)
+            let reading = recorderTime["docked"] as? [String: Any]
+            #expect(reading?["index"] as? NSNumber == docked["_index"] as? NSNumber)
+            #expect(reading?["leaf"] as? String == docked["_leaf"] as? String)
+        }
 
         try rig.unplug()
         try rig.waitUntil("the undock is recorded") { try !rig.entries("recorder.undocked").isEmpty }

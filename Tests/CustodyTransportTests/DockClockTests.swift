@@ -83,6 +83,29 @@ import Testing
         #expect(clock.driftGap(limitSeconds: 0, dockedIndex: 0, at: Self.station) == nil)
     }
 
+    @Test(arguments: [-3600, 0, 90])
+    func aReadClockCorrectsTheDocksClipsByItsOffsetNamingItsDockedEntry(offset: Int) throws {
+        let clock = DockClock.read(try Self.source(clockOffset: offset), now: { Self.station })
+        let station = try Station(concurrentFiles: 1)
+        _ = try station.store.append(try ManifestEntry(type: .adminNote, time: Self.station, fields: ["text": "first"]))
+        let docked = try station.store.append(
+            try ManifestEntry(type: .recorderDocked, time: Self.station, fields: clock.dockedFields))
+
+        let correction = try #require(clock.correction(docked: docked))
+        #expect(correction.offsetSeconds == offset)
+        #expect(correction.docked == ClockCorrection.Docked(index: 1, leaf: docked.leafHash.hex))
+        let recorded = Self.station.addingTimeInterval(Double(offset))
+        #expect(correction.stationTime(ofRecorderTime: recorded) == Self.station)
+    }
+
+    @Test func aClockNotReadCorrectsNothing() throws {
+        #expect(DockClock(recorderClock: nil, stationTime: Self.station).correction(docked: nil) == nil)
+        let (responder, _) = MTPRecorderSourceTests.recorder(files: 1)
+        responder.dateTime = "yesterday"
+        let failed = DockClock.read(try MTPRecorderSourceTests.source(responder), now: { Self.station })
+        #expect(failed.correction(docked: nil) == nil)
+    }
+
     @Test func aClockThatCannotBeReadIsNullWithTheReason() throws {
         let (responder, _) = MTPRecorderSourceTests.recorder(files: 1)
         responder.dateTime = "yesterday"

@@ -12,6 +12,24 @@ public struct ClipRecord: Sendable, Equatable {
         case modificationTime
     }
 
+    /// A clip's times as the recorder's clock gave them, kept beside the corrected ``recordingStart`` and
+    /// ``recordingEnd`` when the recorder's clock was read at dock (issue 5 item 4).
+    public struct RecorderTime: Sendable, Equatable {
+        /// When recording started, by the recorder's clock.
+        public var recordingStart: Date
+        /// When recording ended, by the recorder's clock.
+        public var recordingEnd: Date
+        /// The correction that made the station times from these.
+        public var correction: ClockCorrection
+
+        /// The recorder's own times `recordingStart` and `recordingEnd`, corrected by `correction`.
+        public init(recordingStart: Date, recordingEnd: Date, correction: ClockCorrection) {
+            self.recordingStart = recordingStart
+            self.recordingEnd = recordingEnd
+            self.correction = correction
+        }
+    }
+
     /// What kind of container the file is.
     public enum Container: String, Sendable {
         case mp4, quickTime, fragmentedMP4, unfinalized, other
@@ -27,10 +45,15 @@ public struct ClipRecord: Sendable, Equatable {
     public var modificationTime: Date
     /// The SHA-256 of the bytes: acquisition and verification hashes, equal, or the clip is not committed.
     public var sha256: SHA256Hash
-    /// When recording started.
+    /// When recording started, by the station's clock where the recorder's clock was read at dock (``recorderTime``),
+    /// else by the recorder's.
     public var recordingStart: Date
-    /// When recording ended (equal to the start for stills and where the duration is unknown).
+    /// When recording ended (equal to the start for stills and where the duration is unknown); the same clock as
+    /// ``recordingStart``.
     public var recordingEnd: Date
+    /// The recorder's own times and the correction applied to them, when its clock was read at dock; nil when it was
+    /// not (mass storage, `custody ingest`, a failed reading), and the times above are the recorder's own.
+    public var recorderTime: RecorderTime?
     /// Where the times came from.
     public var timeSource: TimeSource
     /// The container kind.
@@ -52,7 +75,8 @@ public struct ClipRecord: Sendable, Equatable {
     public init(
         recorder: RecorderIdentity, path: RecorderPath, size: UInt64, modificationTime: Date, sha256: SHA256Hash,
         recordingStart: Date, recordingEnd: Date, timeSource: TimeSource, container: Container,
-        durationMilliseconds: Int64?, sequence: Int? = nil, officer: Officer?, ingestTime: Date, deadline: Date, late: Bool
+        durationMilliseconds: Int64?, sequence: Int? = nil, officer: Officer?, ingestTime: Date, deadline: Date,
+        late: Bool, recorderTime: RecorderTime? = nil
     ) {
         self.recorder = recorder
         self.path = path
@@ -69,5 +93,6 @@ public struct ClipRecord: Sendable, Equatable {
         self.ingestTime = ingestTime
         self.deadline = deadline
         self.late = late
+        self.recorderTime = recorderTime
     }
 }

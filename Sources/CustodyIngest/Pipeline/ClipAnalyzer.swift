@@ -6,7 +6,8 @@ import Foundation
 ///
 /// Precedence for the start: the MP4 `mvhd` creation time (UTC by the standard), else the time in the file name
 /// (in the model's time zone), else the modification time. A recorder writes a file until recording stops, so
-/// with only a modification time that is taken as the end, and the start is the end less the duration.
+/// with only a modification time that is taken as the end, and the start is the end less the duration. All three
+/// are the recorder's clock; ``Analysis/corrected(by:)`` moves them to the station's when the clock was read at dock.
 struct ClipAnalyzer {
     /// What was learned about one clip.
     struct Analysis {
@@ -18,6 +19,21 @@ struct ClipAnalyzer {
         var nameFields: FileNameFields?
         /// The MP4 reader's error for a file that looks like MP4 but whose boxes lie.
         var containerProblem: String?
+        /// The recorder's own times and their correction, once ``corrected(by:)`` applied one; `start` and `end`
+        /// are then station times.
+        var recorderTime: ClipRecord.RecorderTime?
+
+        /// This analysis with `start` and `end` moved to the station's clock by `clock` (recorder time − offset)
+        /// and the recorder's own times kept in `recorderTime`; unchanged when `clock` is nil (issue 5 item 4).
+        func corrected(by clock: ClockCorrection?) -> Analysis {
+            guard let clock else { return self }
+            var corrected = self
+            corrected.recorderTime = ClipRecord.RecorderTime(
+                recordingStart: start, recordingEnd: end, correction: clock)
+            corrected.start = clock.stationTime(ofRecorderTime: start)
+            corrected.end = clock.stationTime(ofRecorderTime: end)
+            return corrected
+        }
     }
 
     /// MP4 creation times before this are treated as unset (many recorders write 0 or 1904 when their clock

@@ -34,11 +34,16 @@ public final class IngestService: Sendable {
 
     /// Ingests everything new on `source`, a recorder of `model`.
     ///
+    /// `clock` is the recorder's clock offset read at dock (issue 5 item 4): given, each new clip's recording times
+    /// are corrected by it (recorder time − offset) before its officer, deadline and lateness are worked out, and its
+    /// `clip.ingested` entry keeps the recorder's own times beside them (`recorderTime`); nil (mass storage,
+    /// `custody ingest`, a failed reading) leaves the recorder's times as they are.
+    ///
     /// Blocks until done; copies `ingest.concurrent_files` files at once on threads of its own. `progress` is
     /// called from those threads; `shouldStop` is polled between buffers (a stopped copy is rolled back and
     /// recorded as interrupted).
     public func ingest(
-        _ source: any RecorderSource, model: RecorderModel,
+        _ source: any RecorderSource, model: RecorderModel, clock: ClockCorrection? = nil,
         progress: @escaping @Sendable (IngestProgress) -> Void = { _ in },
         shouldStop: @escaping @Sendable () -> Bool = { false }
     ) throws(IngestError) -> IngestSummary {
@@ -75,8 +80,8 @@ public final class IngestService: Sendable {
                 defer { copySlots?.release() }
                 let item = plan.work[position]
                 let outcome = ingestFile(
-                    item, source: source, model: model, assignments: assignments, exceptions: exceptions, tally: tally,
-                    shouldStop: shouldStop)
+                    item, source: source, model: model, clock: clock, assignments: assignments, exceptions: exceptions,
+                    tally: tally, shouldStop: shouldStop)
                 outcomes.set(position, outcome)
                 tally.finished(failed: !outcome.isSuccess)
             }
@@ -115,15 +120,16 @@ public final class IngestService: Sendable {
     }
 
     private func ingestFile(
-        _ item: IngestPlan.Item, source: any RecorderSource, model: RecorderModel, assignments: [Assignment],
-        exceptions: [WindowException], tally: ProgressTally, shouldStop: @escaping @Sendable () -> Bool
+        _ item: IngestPlan.Item, source: any RecorderSource, model: RecorderModel, clock: ClockCorrection?,
+        assignments: [Assignment], exceptions: [WindowException], tally: ProgressTally,
+        shouldStop: @escaping @Sendable () -> Bool
     ) -> FileOutcome {
         let file = item.file
         var bytesDone: UInt64 = 0
         do {
             return try copyAndRegister(
-                item, source: source, model: model, assignments: assignments, exceptions: exceptions, tally: tally,
-                shouldStop: shouldStop, bytesDone: &bytesDone)
+                item, source: source, model: model, clock: clock, assignments: assignments, exceptions: exceptions,
+                tally: tally, shouldStop: shouldStop, bytesDone: &bytesDone)
         } catch {
             // The staging copy is already gone (StagingFile discards itself); the interruption is evidence (Art 22).
             let failure = error
@@ -145,8 +151,9 @@ public final class IngestService: Sendable {
     }
 
     private func copyAndRegister(
-        _ item: IngestPlan.Item, source: any RecorderSource, model: RecorderModel, assignments: [Assignment],
-        exceptions: [WindowException], tally: ProgressTally, shouldStop: @escaping @Sendable () -> Bool, bytesDone: inout UInt64
+        _ item: IngestPlan.Item, source: any RecorderSource, model: RecorderModel, clock: ClockCorrection?,
+        assignments: [Assignment], exceptions: [WindowException], tally: ProgressTally,
+        shouldStop: @escaping @Sendable () -> Bool, bytesDone: inout UInt64
     ) throws(IngestError) -> FileOutcome {
         let file = item.file
         do {
@@ -205,7 +212,7 @@ public final class IngestService: Sendable {
                 return .unchanged
             }
             let entry = try register(
-                file: file, digest: copy.digest, source: source, model: model, assignments: assignments,
+                file: file, digest: copy.digest, source: source, model: model, clock: clock, assignments: assignments,
                 exceptions: exceptions,
                 verifiedBy: verifiedBy, previous: item.previous)
             return .ingested(entry, bytes: copy.bytes)
@@ -230,12 +237,16 @@ public final class IngestService: Sendable {
         return try content.createStagingFile(size: file.size)
     }
 
-    /// Analyses the committed copy, attributes it, and appends its `clip.ingested` entry (with any anomalies).
+    /// Analyses the committed copy, corrects its times by `clock`, attributes it, and appends its `clip.ingested`
+    /// entry (with any anomalies). Everything after the correction (officer, window exception, deadline, lateness) is
+    /// on the station's clock.
     private func register(
         file: RecorderFile, digest: SHA256Hash, source: any RecorderSource, model: RecorderModel,
-        assignments: [Assignment], exceptions: [WindowException], verifiedBy: [String], previous: IngestedFile?
+        clock: ClockCorrection?, assignments: [Assignment], exceptions: [WindowException], verifiedBy: [String],
+        previous: IngestedFile?
     ) throws(IngestError) -> StoredEntry {
         let analysis = ClipAnalyzer(model: model).analyse(storedCopy: content.objectURL(for: digest), file: file)
+            .corrected(by: clock)
         let identity = source.identity
         var anomalies = [(kind: String, detail: String)]()
         let certificate = AssignmentRegister.officer(holding: identity.serial, at: analysis.start, in: assignments)
@@ -267,7 +278,8 @@ public final class IngestService: Sendable {
             timeSource: analysis.timeSource, container: analysis.container,
             durationMilliseconds: analysis.durationMilliseconds, sequence: analysis.nameFields?.sequence,
             officer: officer, ingestTime: ingestTime, deadline: deadline,
-            late: configuration.upload.window.isLate(ingestTime: ingestTime, deadline: deadline))
+            late: configuration.upload.window.isLate(ingestTime: ingestTime, deadline: deadline),
+            recorderTime: analysis.recorderTime)
         return try mapManifest { () throws(ManifestError) in
             let interruptions = try store.openInterruptions(serial: identity.serial, path: file.path)
             var entries = [try ManifestEntry.clipIngested(clip, verifiedBy: verifiedBy, resolves: interruptions)]

@@ -5,7 +5,10 @@ public import Foundation
 extension ManifestEntry {
     /// A `clip.ingested` entry for `clip`, timed at its ingest (Art 8, 23, 25).
     ///
-    /// `resolves` lists the `ingest.interrupted` entries of the same file that this complete ingest resolves.
+    /// `resolves` lists the `ingest.interrupted` entries of the same file that this complete ingest resolves. When the
+    /// recorder's clock was read at dock, `recordingStart` and `recordingEnd` are the corrected (station) times and
+    /// `recorderTime` keeps the recorder's own: `recordingStart`, `recordingEnd`, `clockOffsetSeconds` and `docked`
+    /// (`index`, `leaf` of the `recorder.docked` entry of the reading, or null).
     public static func clipIngested(
         _ clip: ClipRecord, verifiedBy: [String], resolves: [StoredEntry] = []
     ) throws(ManifestError) -> ManifestEntry {
@@ -28,6 +31,17 @@ extension ManifestEntry {
         if !clip.path.isUTF8 { fields["pathHex"] = .string(clip.path.hex) }
         if let duration = clip.durationMilliseconds { fields["durationMs"] = .int(duration) }
         if let sequence = clip.sequence { fields["sequence"] = .int(Int64(sequence)) }
+        if let recorderTime = clip.recorderTime {
+            let correction = recorderTime.correction
+            fields["recorderTime"] = .object([
+                "recordingStart": .string(RFC3339.format(recorderTime.recordingStart)),
+                "recordingEnd": .string(RFC3339.format(recorderTime.recordingEnd)),
+                "clockOffsetSeconds": .int(Int64(correction.offsetSeconds)),
+                "docked": correction.docked.map {
+                    .object(["index": .int(Int64(clamping: $0.index)), "leaf": .string($0.leaf)])
+                } ?? .null,
+            ])
+        }
         if !resolves.isEmpty {
             fields["resolves"] = .array(
                 resolves.map { .object(["index": .int(Int64($0.index)), "leaf": .string($0.leafHash.hex)]) })
