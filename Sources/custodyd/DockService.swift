@@ -193,13 +193,37 @@ struct DockService: Service {
             case .mtp(let open): open.source
             }
         let source = DockedSource(base: base, dock: dock)
+        let session: MTPRecorderSource? =
+            switch attachment {
+            case .mounted: nil
+            case .mtp(let open): open.source
+            }
         // Clip times are corrected by the offset read at dock, named by its `recorder.docked` entry (issue 5 item 4).
         let correction = clock.correction(docked: dock.dockedEntry)
         let result = await blocking { [ingest] () -> Result<IngestSummary, IngestError> in
             Result { () throws(IngestError) in
-                try ingest.ingest(
-                    source, model: recorder.model, clock: correction, progress: { dock.progress($0) },
-                    shouldStop: { stop.isSet || dock.isGoneAndIdle })
+                let progress: @Sendable (IngestProgress) -> Void = { dock.progress($0) }
+                let shouldStop: @Sendable () -> Bool = { stop.isSet || dock.isGoneAndIdle }
+                guard let session else {
+                    return try ingest.ingest(
+                        source, model: recorder.model, clock: correction, progress: progress, shouldStop: shouldStop)
+                }
+                // A stall re-opens the session within the dock, and the files it interrupted get one more try.
+                return try ingest.ingest(
+                    source, resuming: session, model: recorder.model, clock: correction, progress: progress,
+                    shouldStop: shouldStop)
+            }
+        }
+        if let session, session.reopens > 0 {
+            let reopens = metadata(recorder).merging(["ptp.reopens": "\(session.reopens)"]) { $1 }
+            if session.currentSession.isBroken {
+                logger.warning(
+                    "the recorder's PTP session broke during the ingest and could not be re-opened within the dock",
+                    metadata: reopens)
+            } else {
+                logger.warning(
+                    "the recorder's PTP session broke during the ingest and was re-opened within the dock",
+                    metadata: reopens)
             }
         }
         // 5. Wipe, then let go.

@@ -16,17 +16,12 @@ final class MTPConnection: @unchecked Sendable {
     private let context: USBContext
     private let handle: USBDeviceHandle
     private let transport: USBPTPTransport
-    private let session: PTPSession
 
-    private init(
-        source: MTPRecorderSource, context: USBContext, handle: USBDeviceHandle, transport: USBPTPTransport,
-        session: PTPSession
-    ) {
+    private init(source: MTPRecorderSource, context: USBContext, handle: USBDeviceHandle, transport: USBPTPTransport) {
         self.source = source
         self.context = context
         self.handle = handle
         self.transport = transport
-        self.session = session
     }
 
     /// Opens `recorder` (recognised with transport `mtp`): finds it by bus and address, checks that it still has
@@ -95,8 +90,22 @@ final class MTPConnection: @unchecked Sendable {
         let transport = USBPTPTransport(handle: handle, interface: interface)
         let session = try openSession(transport)
         let source = MTPRecorderSource(
-            session: session, identity: recorder.identity, localOffset: recorder.model.timeZone)
-        return MTPConnection(source: source, context: context, handle: handle, transport: transport, session: session)
+            session: session, identity: recorder.identity, localOffset: recorder.model.timeZone,
+            reopen: { () throws(PTPError) -> PTPSession in try MTPConnection.reopenSession(transport) })
+        return MTPConnection(source: source, context: context, handle: handle, transport: transport)
+    }
+
+    /// Re-opens a session that a failure broke while the recorder stays docked (docs/ptp.md "Resuming after a
+    /// stall"): Device Reset with the halts cleared, then OpenSession. A recorder that left fails the reset.
+    private static func reopenSession(_ transport: USBPTPTransport) throws(PTPError) -> PTPSession {
+        do {
+            try transport.resetDevice()
+        } catch {
+            throw error.ptpError
+        }
+        let session = PTPSession(transport: transport)
+        try session.openSession()
+        return session
     }
 
     /// Opens a session; a device that refuses OpenSession (a session left open by an earlier host) is reset with
@@ -142,6 +151,7 @@ final class MTPConnection: @unchecked Sendable {
     /// connection is dropped.
     func close(recorderGone: Bool) -> Ending {
         if recorderGone { return .abandoned("the recorder left its bay") }
+        let session = source.currentSession
         if !session.isBroken {
             do {
                 try session.closeSession()

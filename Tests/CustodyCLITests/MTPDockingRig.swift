@@ -29,6 +29,10 @@ struct FakeMTPRecorder {
     /// An unplug in the middle of an object: after `bytes` payload bytes of object `handle`, every transfer fails
     /// with ENODEV, as libusb sees a device pulled out.
     var unplugAfter: (handle: UInt32, bytes: Int)?
+    /// A stall in the middle of an object: the first `times` GetObject data phases of object `handle` stop after
+    /// `bytes` payload bytes, and the bulk-in endpoint answers every URB with -EPIPE (halted) until the host sends
+    /// Device Reset; the transfer after that goes through.
+    var stallAfter: (handle: UInt32, bytes: Int, times: Int)?
 
     /// The bytes of object `handle` of `size` bytes.
     static func content(handle: UInt32, size: Int) -> [UInt8] {
@@ -59,9 +63,11 @@ struct FakeMTPRecorder {
                 + "\"folder\":\($0.isFolder)}"
         }
         let fault = unplugAfter.map { "{\"handle\":\($0.handle),\"bytes\":\($0.bytes)}" } ?? "null"
+        let stall =
+            stallAfter.map { "{\"handle\":\($0.handle),\"bytes\":\($0.bytes),\"times\":\($0.times)}" } ?? "null"
         return "{\"serial\":\"\(serial)\",\"devnum\":\(deviceNumber),\"port\":\(port),"
             + "\"clockOffset\":\(clockOffsetSeconds),\"objects\":[\(list.joined(separator: ","))],"
-            + "\"unplugAfter\":\(fault)}"
+            + "\"unplugAfter\":\(fault),\"stallAfter\":\(stall)}"
     }
 }
 
@@ -143,6 +149,9 @@ final class MTPDockRig {
     /// Whether custodyd is still running.
     func isRunning() throws -> Bool { try send("running") == "yes" }
 
+    /// How many still-image Device Resets (class request 0x66) the recorder `serial` has received, over all plugs.
+    func deviceResets(_ serial: String) throws -> Int { Int(try send("resets " + serial)) ?? -1 }
+
     /// Docks `recorder`: its USB device appears with a udev "add".
     func plug(_ recorder: FakeMTPRecorder) throws {
         let reply = try send("plug " + recorder.json)
@@ -199,7 +208,7 @@ final class MTPDockRig {
 
     /// The controller: a umockdev testbed with custodyd inside it, an sd_notify socket, and a fake PTP device per
     /// `plug`. Commands on standard input, one answer line each: `start`, `stop`, `running`, `plug JSON`, `unplug`,
-    /// `objects`, `quit`.
+    /// `objects`, `resets SERIAL`, `quit`.
     static let controllerScript = #"""
         import calendar, json, os, signal, socket, struct, subprocess, sys, threading, time
         import gi
@@ -215,7 +224,7 @@ final class MTPDockRig {
         CLAIM, RELEASE, GETCAPS, CONNECTINFO = 0x8004550f, 0x80045510, 0x8004551a, 0x40085511
         SETCONFIG, CLEAR_HALT, RESET = 0x80045505, 0x80045515, 0x5514
         URB_SIZE, OFF_STATUS, OFF_BUF, OFF_BUFLEN, OFF_ACTUAL = 0x38, 4, 0x10, 0x18, 0x1c
-        ENODEV = -19
+        ENODEV, EPIPE = -19, -32
 
         def ptp_string(text):
             if not text:
@@ -243,6 +252,7 @@ final class MTPDockRig {
                 self.objects = {o['handle']: o for o in spec['objects'] if o['handle'] not in gone}
                 self.strings = {1: 'ACME', 2: 'FakeCam', 3: spec['serial']}
                 self.fault = spec.get('unplugAfter')
+                self.stall = dict(spec['stallAfter']) if spec.get('stallAfter') else None
                 self.unplugged = False
                 self.pending_set = None   # SetDevicePropValue waiting for its data phase: (tid, property)
                 self.pending = []
@@ -281,6 +291,11 @@ final class MTPDockRig {
                         self.bulk_in.append(whole[:12 + self.fault['bytes']])
                         self.bulk_in.append('unplug')
                         return
+                    if self.stall and self.stall['handle'] == o['handle'] and self.stall['times'] > 0:
+                        self.stall['times'] -= 1
+                        self.bulk_in.append(whole[:12 + self.stall['bytes']])
+                        self.bulk_in.append('stall')    # halted until Device Reset
+                        return
                     self.bulk_in.append(whole)
                     self.bulk_in.append(container(3, 0x2001, tid))
                     return
@@ -309,6 +324,7 @@ final class MTPDockRig {
                         return 0, self.string_desc(wValue & 0xff)[:wLength]
                     if bmReq == 0x21 and bReq == 0x66:   # still-image Device Reset
                         self.bulk_in = []
+                        resets[self.spec['serial']] = resets.get(self.spec['serial'], 0) + 1
                         return 0, b''
                     return -32, b''
                 if urb_type == 3 and not (ep & 0x80):
@@ -330,6 +346,8 @@ final class MTPDockRig {
                     if not self.bulk_in:
                         return -110, b''
                     head = self.bulk_in[0]
+                    if head == 'stall':
+                        return EPIPE, b''
                     if head == 'unplug':
                         self.unplugged = True
                         return ENODEV, b''
@@ -423,6 +441,7 @@ final class MTPDockRig {
         daemon = None
         clocks = {}     # serial: recorder clock − real clock, kept across re-plugs (SetDevicePropValue changes it)
         removed = {}    # serial: handles deleted with DeleteObject, gone at later plugs too
+        resets = {}     # serial: still-image Device Resets received
         docked = None   # (syspath, node, handler, fake)
         handlers = []   # kept alive: a handler custodyd may still hold open
 
@@ -502,6 +521,8 @@ final class MTPDockRig {
                     reply = stop()
                 elif verb == 'objects':
                     reply = json.dumps(sorted(docked[3].objects)) if docked else '[]'
+                elif verb == 'resets':
+                    reply = str(resets.get(rest, 0))
                 elif verb == 'running':
                     reply = 'yes' if daemon is not None and daemon.poll() is None else 'no'
                 elif verb == 'quit':

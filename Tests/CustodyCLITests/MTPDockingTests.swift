@@ -186,6 +186,65 @@ struct MTPDockingTests {
         #expect(verify.status == 0, "\(verify.standardOutput)\(verify.standardError)")
     }
 
+    @Test func aStallMidObjectOverLibUSBIsInterruptedResetAndResumedWithinTheDock() throws {
+        // One file at a time: the stall falls on LONG.MP4 alone, after CLIP1.MP4 is whole and before NEXT.MP4.
+        let station = try makeStation()
+        try station.setConfiguration("ingest", "concurrent_files", "1")
+        let buffer = 4 << 20
+        var recorder = FakeMTPRecorder(
+            serial: "MTP0005", deviceNumber: 2,
+            objects: Self.folders() + [
+                .init(handle: 5, name: "CLIP1.MP4", parent: 2, size: 300_000),
+                .init(handle: 6, name: "LONG.MP4", parent: 2, size: 3 * buffer),
+                .init(handle: 7, name: "NEXT.MP4", parent: 2, size: 70_000),
+            ])
+        recorder.stallAfter = (handle: 6, bytes: 2 * buffer + 12_345, times: 1)
+        var expected = [String: String]()
+        for (path, bytes) in recorder.files { expected[path] = try sha256(bytes, in: station.folder) }
+
+        let rig = try MTPDockRig(station: station)
+        try rig.start()
+        try rig.plug(recorder)
+        try rig.waitUntil("the ingest has ended") {
+            ["done", "failed"].contains(rig.recorder("MTP0005")?["state"] as? String ?? "")
+        }
+
+        // The stall (-EPIPE on bulk in) interrupted LONG.MP4 with the bytes done; nothing else was interrupted.
+        let interruptions = try rig.entries("ingest.interrupted")
+        try #require(interruptions.count == 1, "\(interruptions)\n\(rig.daemonLog)")
+        let interrupted = interruptions[0]
+        #expect(interrupted.path == "DCIM/100MEDIA/LONG.MP4")
+        #expect(interrupted.int("bytesDone") == 2 * buffer)
+        // The device was reset (Device Reset, halts cleared) and the session re-opened within the dock: NEXT.MP4
+        // and the retried LONG.MP4 were ingested, whole, and the retry resolves the interruption.
+        #expect(try rig.deviceResets("MTP0005") == 1)
+        #expect(rig.daemonLog.contains("was re-opened within the dock"), "\(rig.daemonLog)")
+        let clips = try rig.entries("clip.ingested")
+        var digests = [String: String]()
+        for clip in clips { digests[clip.path ?? "?"] = clip["sha256"] as? String }
+        #expect(digests == expected)
+        for digest in expected.values { #expect(storeHolds(station, digest), "\(digest) not in the store") }
+        let long = try #require(clips.first { $0.path == "DCIM/100MEDIA/LONG.MP4" })
+        let resolves = long["resolves"] as? [[String: Any]]
+        #expect(resolves?.first?["index"] as? NSNumber == interrupted["_index"] as? NSNumber)
+        #expect(rig.recorder("MTP0005")?["state"] as? String == "done")
+
+        // The session ended intact, so it was closed rather than reset; the undock counts a complete dock.
+        try rig.unplug()
+        try rig.waitUntil("the undock is recorded") { try !rig.entries("recorder.undocked").isEmpty }
+        let undocked = try #require(try rig.entries("recorder.undocked").first)
+        #expect(undocked["complete"] as? Bool == true, "\(undocked)")
+        let counts = undocked["counts"] as? [String: Any]
+        #expect((counts?["ingested"] as? NSNumber)?.intValue == 3)
+        #expect((counts?["failed"] as? NSNumber)?.intValue == 0)
+        #expect(rig.daemonLog.contains("recorder session closed"), "\(rig.daemonLog)")
+        #expect(try rig.isRunning())
+
+        #expect(try rig.stop() == 0)
+        let verify = try station.custody(["verify"])
+        #expect(verify.status == 0, "\(verify.standardOutput)\(verify.standardError)")
+    }
+
     @Test func withSetClockAtDockTheClockIsSetAfterItIsReadAndTheNextDockMeasuresDriftFromThere() throws {
         let station = try makeStation(modelKeys: "set_clock_at_dock = true")
         let recorder = FakeMTPRecorder(

@@ -67,12 +67,16 @@ public final class PTPSimulatedResponder: PTPTransport {
         /// The device is unplugged after `afterBytes` bytes of the data phase's payload (of GetObject of
         /// `handle` only, when given).
         case disconnect(PTPOperationCode, afterBytes: UInt64, handle: UInt32? = nil)
+        /// The first `times` GetObject data phases of object `handle` stop after `afterBytes` payload bytes: the
+        /// device stalls, bulk in times out until ``reset()``, and the transfer after that goes through.
+        case stallObject(UInt32, afterBytes: UInt64, times: Int = 1)
     }
 
     private enum Segment {
         case bytes([UInt8], from: Int)
         case pattern(offset: UInt64, end: UInt64)
         case disconnect
+        case stall
     }
 
     /// The device's objects, by handle.
@@ -154,6 +158,8 @@ public final class PTPSimulatedResponder: PTPTransport {
             throw PTPError(.timeout, "the simulated device sent nothing within \(timeout) (stalled)")
         }
         switch first {
+        case .stall:
+            throw PTPError(.timeout, "the simulated device stalled mid-transfer and sent nothing within \(timeout)")
         case .disconnect:
             unplugged = true
             queue.removeAll()
@@ -192,6 +198,18 @@ public final class PTPSimulatedResponder: PTPTransport {
         let count = min(bytes.count, buffer.count)
         bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: count) }
         return count
+    }
+
+    /// How many times ``reset()`` was called.
+    public private(set) var resets = 0
+
+    /// What the still-image class request Device Reset does to a device: whatever it was sending is dropped, a
+    /// stall ends, and the session is closed, so the host can open a new one.
+    public func reset() {
+        resets += 1
+        queue.removeAll()
+        sessionOpen = false
+        pendingDataOut = nil
     }
 
     // MARK: - Responder
@@ -345,6 +363,20 @@ public final class PTPSimulatedResponder: PTPTransport {
         if let cut {
             if cut > 0 { queue.append(slice(0, cut)) }
             queue.append(.disconnect)
+            return
+        }
+        let stall = faults.firstIndex { fault in
+            if case .stallObject(let object, _, let times) = fault, operation == .getObject, object == handle {
+                times > 0
+            } else {
+                false
+            }
+        }
+        if let stall, case .stallObject(let object, let after, let times) = faults[stall] {
+            faults[stall] = .stallObject(object, afterBytes: after, times: times - 1)
+            let cut = min(after, size)
+            if cut > 0 { queue.append(slice(0, cut)) }
+            queue.append(.stall)
             return
         }
         if size > 0 { queue.append(slice(0, size)) }
