@@ -101,12 +101,18 @@ enum Daemon {
             services.append(
                 .init(
                     service: DockService(
-                        watcher: DockWatcher(tag: configuration.docking.tag, logger: logger), ingest: ingest,
+                        watcher: DockWatcher(
+                            tag: configuration.docking.tag,
+                            usbHotplug: configuration.docking.mtpWatcher == .libusb
+                                ? DockWatcher.usbHotplugMatches(for: configuration.models) : nil,
+                            logger: logger),
+                        ingest: ingest,
                         store: store, content: content, settings: settings, board: board, gate: gate, logger: logger)))
             logger.info(
                 "docking enabled",
                 metadata: [
                     "docking.tag": "\(configuration.docking.tag)",
+                    "docking.mtpWatcher": "\(configuration.docking.mtpWatcher.rawValue)",
                     "docking.runtimeDirectory": "\(configuration.runtimeDirectory.path)",
                     "docking.models": "\(configuration.models.filter { $0.usbVendorID != nil }.map(\.name).joined(separator: ","))",
                 ])

@@ -31,7 +31,7 @@ struct DockService: Service {
         } catch {
             throw DeviceError(
                 error.code,
-                "docking is enabled but udev cannot be watched: \(error.message). Set docking.enabled = false to run "
+                "docking is enabled but recorders cannot be watched: \(error.message). Set docking.enabled = false to run "
                     + "without docking")
         }
         settings.current.mounter.cleanUp()

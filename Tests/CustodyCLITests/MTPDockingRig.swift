@@ -33,6 +33,8 @@ struct FakeMTPRecorder {
     /// `bytes` payload bytes, and the bulk-in endpoint answers every URB with -EPIPE (halted) until the host sends
     /// Device Reset; the transfer after that goes through.
     var stallAfter: (handle: UInt32, bytes: Int, times: Int)?
+    /// Whether the USB device carries Custody's udev tag; an untagged one docks only through the libusb watcher.
+    var tagged = true
 
     /// The bytes of object `handle` of `size` bytes.
     static func content(handle: UInt32, size: Int) -> [UInt8] {
@@ -67,7 +69,7 @@ struct FakeMTPRecorder {
             stallAfter.map { "{\"handle\":\($0.handle),\"bytes\":\($0.bytes),\"times\":\($0.times)}" } ?? "null"
         return "{\"serial\":\"\(serial)\",\"devnum\":\(deviceNumber),\"port\":\(port),"
             + "\"clockOffset\":\(clockOffsetSeconds),\"objects\":[\(list.joined(separator: ","))],"
-            + "\"unplugAfter\":\(fault),\"stallAfter\":\(stall)}"
+            + "\"unplugAfter\":\(fault),\"stallAfter\":\(stall),\"tagged\":\(tagged)}"
     }
 }
 
@@ -412,8 +414,9 @@ final class MTPDockRig {
                 'P: ' + usb, 'N: ' + node, 'E: DEVNAME=/dev/' + node, 'E: DEVTYPE=usb_device', 'E: DRIVER=usb',
                 'E: SUBSYSTEM=usb', 'E: PRODUCT=abcd/9999/100', 'E: TYPE=0/0/0', 'E: BUSNUM=001',
                 'E: DEVNUM=%03d' % devnum, 'E: MAJOR=189', 'E: MINOR=%d' % (devnum - 1), 'E: ID_VENDOR_ID=abcd',
-                'E: ID_MODEL_ID=9999', 'E: ID_SERIAL_SHORT=' + spec['serial'], 'E: TAGS=:custody:',
-                'E: CURRENT_TAGS=:custody:', 'A: idVendor=abcd', 'A: idProduct=9999', 'A: serial=' + spec['serial'],
+                'E: ID_MODEL_ID=9999', 'E: ID_SERIAL_SHORT=' + spec['serial']]
+                + (['E: TAGS=:custody:', 'E: CURRENT_TAGS=:custody:'] if spec.get('tagged', True) else []) + [
+                'A: idVendor=abcd', 'A: idProduct=9999', 'A: serial=' + spec['serial'],
                 'A: busnum=1', 'A: devnum=%d' % devnum, 'A: speed=480', 'A: bConfigurationValue=1',
                 'A: bNumConfigurations=1', 'A: dev=189:%d' % (devnum - 1), 'H: descriptors=' + DESCRIPTORS, ''])
             interface = '\n'.join([

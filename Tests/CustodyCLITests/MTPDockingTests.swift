@@ -125,6 +125,59 @@ struct MTPDockingTests {
         #expect(verify.status == 0, "\(verify.standardOutput)\(verify.standardError)")
     }
 
+    /// `docking.mtp_watcher = "libusb"`: the recorders' USB devices carry no Custody tag, so udev alone would never
+    /// dock them; libusb's hotplug callbacks report the one present at start (ENUMERATE) and the one plugged in
+    /// later, each goes through the same dock path (opened by bus and address, IDs and serial checked), and each
+    /// departure ends its dock.
+    @Test func withTheLibUSBWatcherUntaggedRecordersPresentAtStartAndPluggedLaterAreDockedAndUndocked() throws {
+        let station = try makeStation()
+        try station.setConfiguration("docking", "mtp_watcher", "\"libusb\"")
+        var first = FakeMTPRecorder(
+            serial: "MTP0031", deviceNumber: 2,
+            objects: Self.folders() + [.init(handle: 5, name: "CLIP1.MP4", parent: 2, size: 300_000)])
+        first.tagged = false
+        var second = FakeMTPRecorder(
+            serial: "MTP0032", deviceNumber: 3,
+            objects: Self.folders() + [.init(handle: 6, name: "CLIP2.MP4", parent: 2, size: 70_000)])
+        second.tagged = false
+        var expected = [String: String]()
+        for recorder in [first, second] {
+            for (path, bytes) in recorder.files {
+                expected[recorder.serial + "/" + path] = try sha256(bytes, in: station.folder)
+            }
+        }
+
+        let rig = try MTPDockRig(station: station)
+        try rig.plug(first)  // before custodyd starts: found by LIBUSB_HOTPLUG_ENUMERATE
+        try rig.start()
+        try rig.waitUntil("the first ingest is done") { rig.recorder("MTP0031")?["state"] as? String == "done" }
+        try rig.unplug()
+        try rig.waitUntil("the first undock is recorded") { try !rig.entries("recorder.undocked").isEmpty }
+        try rig.plug(second)  // while custodyd runs: a hotplug arrival
+        try rig.waitUntil("the second ingest is done") { rig.recorder("MTP0032")?["state"] as? String == "done" }
+        try rig.unplug()
+        try rig.waitUntil("the second undock is recorded") { try rig.entries("recorder.undocked").count == 2 }
+
+        let docked = try rig.entries("recorder.docked")
+        #expect(docked.map(\.serial) == ["MTP0031", "MTP0032"])
+        #expect(docked.map { $0["device"] as? String } == ["/dev/bus/usb/001/002", "/dev/bus/usb/001/003"])
+        #expect(docked.map { $0["bay"] as? String } == ["5", "5"])
+        #expect(docked.map { $0["usb"] as? String } == ["abcd:9999", "abcd:9999"])
+        var digests = [String: String]()
+        for clip in try rig.entries("clip.ingested") {
+            digests[(clip.serial ?? "?") + "/" + (clip.path ?? "?")] = clip["sha256"] as? String
+        }
+        #expect(digests == expected)
+        let undocked = try rig.entries("recorder.undocked")
+        #expect(undocked.map(\.serial) == ["MTP0031", "MTP0032"])
+        #expect(undocked.map { $0["reason"] as? String } == ["removed", "removed"])
+        #expect(undocked.map { $0["complete"] as? Bool } == [true, true])
+
+        #expect(try rig.stop() == 0)
+        let verify = try station.custody(["verify"])
+        #expect(verify.status == 0, "\(verify.standardOutput)\(verify.standardError)")
+    }
+
     @Test func mtpRecorderPulledOutMidObjectIsRecordedAndTheNextDockCompletesAndResolvesIt() throws {
         // One file at a time: the unplug then falls on LONG.MP4 alone, after CLIP1.MP4 is whole.
         let station = try makeStation()

@@ -14,6 +14,7 @@ import Testing
                 tag = "custody-rack"
                 runtime_directory = "run"
                 max_concurrent_copies = 3
+                mtp_watcher = "libusb"
                 [docking.mount_programs]
                 exfat = "/usr/sbin/mount.exfat-fuse"
                 ext4 = "kernel"
@@ -29,6 +30,7 @@ import Testing
         #expect(docking.tag == "custody-rack")
         #expect(configuration.runtimeDirectory.path == "/etc/custody/run")
         #expect(docking.maxConcurrentCopies == 3)
+        #expect(docking.mtpWatcher == .libusb)
         #expect(docking.mountProgram(forFileSystem: "exfat") == "/usr/sbin/mount.exfat-fuse")
         #expect(docking.mountProgram(forFileSystem: "ext4") == nil)
         #expect(docking.bay(forPortPath: "pci-0000:00:14.0-usb-0:1.4:1.0-scsi-0:0:0:0") == "4")
@@ -43,6 +45,7 @@ import Testing
         #expect(configuration.docking.enabled)
         #expect(configuration.docking.tag == "custody")
         #expect(configuration.docking.maxConcurrentCopies == 4)
+        #expect(configuration.docking.mtpWatcher == .udev)
         #expect(configuration.runtimeDirectory == configuration.storage.stateDirectory.appendingPathComponent("run"))
     }
 
@@ -53,6 +56,7 @@ import Testing
         ("[docking]\nmax_concurrent_copies = 0", "between 1 and 64"),
         ("[docking.mount_programs]\nexfat = \"mount.exfat\"", "absolute path"),
         ("[docking]\nwipe_after_ingest = true", "unknown setting docking.wipe_after_ingest"),
+        ("[docking]\nmtp_watcher = \"netlink\"", "docking.mtp_watcher must be \"udev\" or \"libusb\""),
     ])
     func refusesBadDockingSettings(toml: String, message: String) {
         #expect {

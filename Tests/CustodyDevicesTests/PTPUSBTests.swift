@@ -14,6 +14,7 @@ import Testing
         (-6, .busy, .transport),
         (-5, .notFound, .transport),
         (-8, .overflow, .transport),
+        (-12, .notSupported, .transport),
         (-1, .other, .transport),
         (-99, .other, .transport),
     ])

@@ -93,6 +93,51 @@ import Testing
         #expect(try matcher.recognise(Self.device()).get().usbAddress == nil)
     }
 
+    /// `docking.mtp_watcher = "libusb"`: a libusb hotplug arrival docks the same way as udev's USB device.
+    @Test func aLibUSBHotplugArrivalDocksAnMTPModelWithTheBayOfItsSysPath() throws {
+        let arrival = USBHotplugDevice(
+            vendorID: 0xABCD, productID: 0x9999, bus: 1, address: 7, portNumbers: [1, 4],
+            syspath: "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1.4", serial: "MTP0001")
+        let device = BlockDevice(usbHotplug: arrival)
+        #expect(device.syspath == "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1.4")
+        #expect(device.isUSBDevice && device.tagged)
+        #expect(device.vendorID == "abcd" && device.productID == "9999")
+        let recorder = try matcher.recognise(device).get()
+        #expect(recorder.identity == RecorderIdentity(serial: "MTP0001", model: "MTPCAM"))
+        #expect(recorder.bay == "4")
+        #expect(recorder.devnode == "/dev/bus/usb/001/007")
+        #expect(recorder.usbAddress?.bus == 1 && recorder.usbAddress?.address == 7)
+        // Its departure removes the same /sys path; `enumerated` is udev's to report.
+        #expect(DockWatcher.event(for: .left(arrival)) == .removed(syspath: device.syspath))
+        #expect(DockWatcher.event(for: .arrived(arrival)) == .present(device))
+        #expect(DockWatcher.event(for: .enumerated) == nil)
+
+        // Without /sys: named by bus and address, the bay by bus and ports; without a serial: refused, as from udev.
+        var bare = arrival
+        bare.syspath = nil
+        bare.serial = nil
+        let unnamed = BlockDevice(usbHotplug: bare)
+        #expect(unnamed.syspath == "usb:1-7")
+        #expect(unnamed.portPath == "usb-1-1.4")
+        guard case .failure(let refusal) = matcher.recognise(unnamed) else {
+            Issue.record("a device without a serial was recognised")
+            return
+        }
+        #expect(refusal.description.contains("no usable serial"))
+    }
+
+    @Test func libUSBHotplugWatchesTheUSBIDsOfTheMTPModelsOnly() {
+        var again = RecorderModel(name: "MTPCAM2")
+        again.usbVendorID = "abcd"
+        again.usbProductID = "9999"
+        again.transport = .mtp
+        var noIDs = RecorderModel(name: "MTPNOID")
+        noIDs.transport = .mtp
+        #expect(
+            DockWatcher.usbHotplugMatches(for: Self.models + [again, noIDs])
+                == [USBHotplugMatch(vendorID: 0xABCD, productID: 0x9999)])
+    }
+
     @Test func theUSBPortPathIsTakenFromTheSysPathAsPathIDNamesIt() {
         #expect(
             BlockDevice.portPath(syspath: "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1.4")

@@ -241,7 +241,7 @@ public struct CustodyConfiguration: Sendable, Equatable {
         _ table: ConfigurationTable, baseDirectory: URL
     ) throws(ConfigurationError) -> DockingConfiguration {
         try table.rejectUnknownKeys(allowed: [
-            "enabled", "tag", "runtime_directory", "max_concurrent_copies", "mount_programs", "bays",
+            "enabled", "tag", "runtime_directory", "max_concurrent_copies", "mount_programs", "bays", "mtp_watcher",
         ])
         var docking = DockingConfiguration()
         if let enabled = try table.bool("enabled") { docking.enabled = enabled }
@@ -250,6 +250,12 @@ public struct CustodyConfiguration: Sendable, Equatable {
                 throw ConfigurationError("docking.tag must be a non-empty word, e.g. \"custody\"")
             }
             docking.tag = tag
+        }
+        if let watcher = try table.string("mtp_watcher") {
+            guard let parsed = DockingConfiguration.MTPWatcher(rawValue: watcher) else {
+                throw ConfigurationError("docking.mtp_watcher must be \"udev\" or \"libusb\", not \"\(watcher)\"")
+            }
+            docking.mtpWatcher = parsed
         }
         if let directory = try table.string("runtime_directory") {
             guard !directory.isEmpty else { throw ConfigurationError("docking.runtime_directory must not be empty") }

@@ -88,6 +88,19 @@ public struct DockingConfiguration: Sendable, Equatable {
     /// `[docking.bays]`: USB port paths (`ID_PATH`, or a prefix of it ending at a port) → bay names shown to
     /// people, e.g. `"pci-0000:00:14.0-usb-0:1.4" = "4"`. A port not listed is shown by its path.
     public var bays: [String: String] = [:]
+    /// `mtp_watcher`: what notices PTP/MTP recorders (models with `transport = "mtp"`) docking; see ``MTPWatcher``.
+    public var mtpWatcher = MTPWatcher.udev
+
+    /// What notices PTP/MTP recorders docking (`docking.mtp_watcher`). Mass-storage recorders are always noticed
+    /// through udev: they dock as block devices, which libusb does not see.
+    public enum MTPWatcher: String, Sendable, Equatable {
+        /// udev events for USB devices tagged by Custody's rules (the default).
+        case udev
+        /// libusb hotplug callbacks for the `mtp` models' USB vendor and product IDs, tagged or not: for stations
+        /// whose udev does not tag recorders (no Custody rules installed) or whose libusb learns of devices
+        /// through the kernel's netlink events.
+        case libusb
+    }
 
     /// The defaults.
     public init() {}

@@ -95,6 +95,21 @@ public struct BlockDevice: Sendable, Equatable, Hashable {
         deviceAddress = device.property("DEVNUM").flatMap { UInt8($0, radix: 10) }
     }
 
+    /// A USB device libusb's hotplug reported (`docking.mtp_watcher = "libusb"`): no udev properties, so the IDs and
+    /// the serial come from the device's descriptors, the bus and address from libusb, the /sys path from
+    /// `/sys/bus/usb/devices` (else `usb:<bus>-<address>`), and the port path from the /sys path as for udev's USB
+    /// devices (else `usb-<bus>-<ports>`). It counts as tagged: the monitor reports only configured models' IDs.
+    public init(usbHotplug device: USBHotplugDevice) {
+        let syspath = device.syspath ?? "usb:\(device.bus)-\(device.address)"
+        self.init(
+            syspath: syspath, devnode: device.devnode, devtype: Self.usbDeviceType, bus: "usb",
+            vendorID: USBHotplugDevice.hex4(device.vendorID), productID: USBHotplugDevice.hex4(device.productID),
+            serial: device.serial.flatMap { $0.isEmpty ? nil : $0 },
+            portPath: Self.portPath(syspath: syspath) ?? device.kernelName.map { "usb-\($0)" }, tagged: true)
+        busNumber = device.bus
+        deviceAddress = device.address
+    }
+
     /// The `ID_PATH` form of a USB device's port, `pci-<controller>-usb-0:<ports>`, from its /sys path
     /// (`…/0000:00:14.0/usb1/1-4.2` → `pci-0000:00:14.0-usb-0:4.2`), as path_id names the ports of its block
     /// devices; nil when the path has no such shape. udev sets no `ID_PATH` on USB devices themselves.

@@ -1,3 +1,4 @@
+public import CustodyCore
 import Foundation
 import Glibc
 public import Logging
@@ -6,24 +7,33 @@ public import Logging
 /// (`usb_device`, PTP/MTP recorders) already present, then follows add, change and remove events on netlink "udev"
 /// monitors of the `block` and `usb` subsystems (shared/DESIGN.md "Data flow").
 ///
+/// With `usbHotplug` matches (`docking.mtp_watcher = "libusb"`), USB devices come from libusb's hotplug callbacks
+/// instead (``USBHotplugMonitor``): the devices of those vendor and product IDs, tagged or not, with the serial
+/// read from the device; udev then watches block devices only.
+///
 /// libudev is not thread-safe, so the watcher owns one thread on which every libudev object lives; the events
 /// reach async code through ``events()``.
 public final class DockWatcher: Sendable {
     /// The tag Custody's rules set (`docking.tag`).
     public let tag: String
+    /// The USB devices watched through libusb hotplug instead of udev, or nil when udev reports USB devices.
+    public let usbHotplug: [USBHotplugMatch]?
     private let logger: Logger
 
-    /// The udev subsystems watched: block devices of mass-storage recorders, USB devices of PTP/MTP recorders.
-    static let subsystems = ["block", "usb"]
+    /// The udev subsystems watched: block devices of mass-storage recorders, USB devices of PTP/MTP recorders
+    /// unless libusb reports those.
+    var subsystems: [String] { usbHotplug == nil ? ["block", "usb"] : ["block"] }
 
-    /// A watcher for block and USB devices tagged `tag`.
-    public init(tag: String, logger: Logger) {
+    /// A watcher for block and USB devices tagged `tag`; with `usbHotplug`, USB devices of those IDs are followed
+    /// through libusb hotplug instead.
+    public init(tag: String, usbHotplug: [USBHotplugMatch]? = nil, logger: Logger) {
         self.tag = tag
+        self.usbHotplug = usbHotplug
         self.logger = logger
     }
 
     /// Starts watching: the stream yields the devices present now, then ``DockEvent/enumerated``, then events as
-    /// they come, until the consumer stops iterating. Fails when udev cannot be set up.
+    /// they come, until the consumer stops iterating. Fails when udev (or libusb hotplug) cannot be set up.
     public func events() throws(DeviceError) -> AsyncStream<DockEvent> {
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else {
@@ -33,15 +43,33 @@ public final class DockWatcher: Sendable {
         for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         let wake = ends
         let (stream, continuation) = AsyncStream<DockEvent>.makeStream(bufferingPolicy: .unbounded)
-        let ready = ThreadStart()
-        let thread = Thread { [tag, logger] in
-            Self.watch(tag: tag, logger: logger, wakeFD: wake[0], continuation: continuation, ready: ready)
+        // libusb first: its devices present now are yielded before udev's enumeration ends with `enumerated`.
+        let monitor: USBHotplugMonitor?
+        do throws(USBError) {
+            monitor = try usbHotplug.map { matches throws(USBError) in
+                let monitor = USBHotplugMonitor(matching: matches, readsSerial: true, logger: logger)
+                try monitor.start { event in
+                    if let dockEvent = Self.event(for: event) { continuation.yield(dockEvent) }
+                }
+                return monitor
+            }
+        } catch {
+            for end in wake { close(end) }
+            continuation.finish()
+            throw DeviceError(.setup, "cannot watch USB devices through libusb hotplug: \(error.message)")
+        }
+        let ready = ThreadStart<DeviceError>()
+        let thread = Thread { [tag, subsystems, logger] in
+            Self.watch(
+                tag: tag, subsystems: subsystems, logger: logger, wakeFD: wake[0], continuation: continuation,
+                ready: ready)
             close(wake[0])
         }
         thread.name = "custody-dock-watcher"
         thread.stackSize = 1 << 20
         let writeEnd = wake[1]
         continuation.onTermination = { _ in
+            monitor?.stop()
             var byte: UInt8 = 1
             _ = write(writeEnd, &byte, 1)
             close(writeEnd)
@@ -54,10 +82,32 @@ public final class DockWatcher: Sendable {
         return stream
     }
 
+    /// The USB IDs libusb hotplug watches for: those of every model whose transport is `mtp` (models without both
+    /// IDs are never recognised, so they are not watched).
+    public static func usbHotplugMatches(for models: [RecorderModel]) -> [USBHotplugMatch] {
+        var seen = Set<USBHotplugMatch>()
+        return models.compactMap { model in
+            guard model.transport == .mtp, let vendor = model.usbVendorID.flatMap({ UInt16($0, radix: 16) }),
+                let product = model.usbProductID.flatMap({ UInt16($0, radix: 16) })
+            else { return nil }
+            let match = USBHotplugMatch(vendorID: vendor, productID: product)
+            return seen.insert(match).inserted ? match : nil
+        }
+    }
+
+    /// What a libusb hotplug event means for docking: an arrival is a present USB device, a departure its removal.
+    static func event(for event: USBHotplugEvent) -> DockEvent? {
+        switch event {
+        case .arrived(let device): .present(BlockDevice(usbHotplug: device))
+        case .left(let device): .removed(syspath: BlockDevice(usbHotplug: device).syspath)
+        case .enumerated: nil
+        }
+    }
+
     /// The watcher thread: set up udev, enumerate, then poll the monitor and the wake pipe.
     private static func watch(
-        tag: String, logger: Logger, wakeFD: Int32, continuation: AsyncStream<DockEvent>.Continuation,
-        ready: ThreadStart
+        tag: String, subsystems: [String], logger: Logger, wakeFD: Int32,
+        continuation: AsyncStream<DockEvent>.Continuation, ready: ThreadStart<DeviceError>
     ) {
         let udev: Udev
         let monitors: [UdevMonitor]
@@ -69,7 +119,9 @@ public final class DockWatcher: Sendable {
                 try UdevMonitor(udev: udev, subsystem: subsystem)
             }
             var present = try udev.enumerate(subsystem: "block")
-            present += try udev.enumerate(subsystem: "usb").filter { $0.devtype == BlockDevice.usbDeviceType }
+            if subsystems.contains("usb") {
+                present += try udev.enumerate(subsystem: "usb").filter { $0.devtype == BlockDevice.usbDeviceType }
+            }
             ready.signal(nil)
             for device in present where device.hasTag(tag) {
                 continuation.yield(.present(BlockDevice(device, tag: tag)))
@@ -128,27 +180,5 @@ public final class DockWatcher: Sendable {
         default:
             return nil
         }
-    }
-}
-
-/// Hands the watcher thread's set-up result to the caller of ``DockWatcher/events()``.
-final class ThreadStart: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var done = false
-    private var failure: DeviceError?
-
-    func signal(_ error: DeviceError?) {
-        condition.lock()
-        done = true
-        failure = error
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func wait() -> DeviceError? {
-        condition.lock()
-        defer { condition.unlock() }
-        while !done { condition.wait() }
-        return failure
     }
 }

@@ -17,6 +17,15 @@ public final class USBDevice {
     /// The address on the bus.
     public var address: UInt8 { libusb_get_device_address(pointer) }
 
+    /// The port numbers from the root hub down (`libusb_get_port_numbers`, at most 7 tiers); empty for a root hub.
+    public func portNumbers() throws(USBError) -> [UInt8] {
+        var ports = [UInt8](repeating: 0, count: 7)
+        let count = try libusbCheck("reading the port numbers of \(bus)-\(address)") {
+            libusb_get_port_numbers(pointer, &ports, Int32(ports.count))
+        }
+        return Array(ports.prefix(Int(count)))
+    }
+
     /// The vendor and product IDs from the device descriptor.
     public func ids() throws(USBError) -> (vendor: UInt16, product: UInt16) {
         var descriptor = libusb_device_descriptor()

@@ -18,7 +18,10 @@ public struct USBError: Error, CustomStringConvertible, Sendable, Equatable {
         case notFound
         /// The device sent more than was asked for (`LIBUSB_ERROR_OVERFLOW`).
         case overflow
-        /// Anything else: I/O, invalid parameter, no memory, not supported, interrupted, other.
+        /// This libusb or platform cannot do it (`LIBUSB_ERROR_NOT_SUPPORTED`), e.g. hotplug without
+        /// `LIBUSB_CAP_HAS_HOTPLUG`.
+        case notSupported
+        /// Anything else: I/O, invalid parameter, no memory, interrupted, other.
         case other
     }
 
@@ -38,10 +41,19 @@ public struct USBError: Error, CustomStringConvertible, Sendable, Equatable {
         case LIBUSB_ERROR_BUSY.rawValue: code = .busy
         case LIBUSB_ERROR_NOT_FOUND.rawValue: code = .notFound
         case LIBUSB_ERROR_OVERFLOW.rawValue: code = .overflow
+        case LIBUSB_ERROR_NOT_SUPPORTED.rawValue: code = .notSupported
         default: code = .other
         }
         let name = libusb_error_name(status).map { String(cString: $0) } ?? "LIBUSB_ERROR \(status)"
         message = "\(what) failed: \(name)"
+    }
+
+    /// An error that no libusb call returned: `status` is the `LIBUSB_ERROR_*` value that fits, `message` is for
+    /// a person and says what to do.
+    init(_ code: Code, status: Int32, message: String) {
+        self.code = code
+        self.status = status
+        self.message = message
     }
 
     public var description: String { message }
