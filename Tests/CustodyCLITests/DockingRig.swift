@@ -134,13 +134,7 @@ final class RecorderImage {
 }
 
 /// custodyd running in a umockdev testbed, driven through scripts/umockdev-dock.
-final class DockRig {
-    let station: CLITestStation
-    let log: URL
-    private let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
-    private var buffer = Data()
+final class DockRig: DaemonController {
     private var fixtures = 0
 
     /// Starts the controller (not yet custodyd); `throttle` limits custodyd's reads from those loop devices;
@@ -149,57 +143,18 @@ final class DockRig {
         station: CLITestStation, throttle: [RecorderImage] = [], bytesPerSecond: Int = 4 << 20,
         environment: [String: String] = [:]
     ) throws {
-        self.station = station
-        log = station.folder.appendingPathComponent("custodyd.log")
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
-        var arguments = [
-            "-m", "--propagation", "private", "/usr/bin/umockdev-wrapper", "/usr/bin/python3",
-            CommandRunner.packageRoot.appendingPathComponent("scripts/umockdev-dock").path, "--log", log.path,
-        ]
-        for image in throttle { arguments += ["--throttle", "\(image.major):\(image.minor):\(bytesPerSecond)"] }
-        arguments += ["--", CommandRunner.custodyd.path, "--config", station.config.path]
-        process.arguments = arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
-        try process.run()
-    }
-
-    deinit {
-        try? input.fileHandleForWriting.write(contentsOf: Data("quit\n".utf8))
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
-    }
-
-    /// Sends one command and returns its one-line answer.
-    @discardableResult
-    func send(_ command: String) throws -> String {
-        try input.fileHandleForWriting.write(contentsOf: Data((command + "\n").utf8))
-        while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
-                buffer = Data(buffer[(newline + 1)...])
-                return line
-            }
-            let chunk = output.fileHandleForReading.availableData
-            try #require(!chunk.isEmpty, "umockdev-dock ended; custodyd log:\n\(daemonLog)")
-            buffer += chunk
-        }
-    }
-
-    /// Starts custodyd and requires its READY=1.
-    func start() throws {
-        let reply = try send("start")
-        try #require(reply == "ready", "\(reply); custodyd log:\n\(daemonLog)")
-    }
-
-    /// Stops custodyd with SIGTERM; returns its exit status.
-    func stop() throws -> Int32? {
-        let reply = try send("stop")
-        return reply.hasPrefix("exited ") ? Int32(reply.dropFirst(7)) : nil
+        try super.init(
+            station: station, name: "umockdev-dock", executable: "/usr/bin/unshare",
+            arguments: { log in
+                var arguments = [
+                    "-m", "--propagation", "private", "/usr/bin/umockdev-wrapper", "/usr/bin/python3",
+                    CommandRunner.packageRoot.appendingPathComponent("scripts/umockdev-dock").path, "--log", log.path,
+                ]
+                for image in throttle {
+                    arguments += ["--throttle", "\(image.major):\(image.minor):\(bytesPerSecond)"]
+                }
+                return arguments + ["--", CommandRunner.custodyd.path, "--config", station.config.path]
+            }, environment: environment)
     }
 
     /// Docks the devices of `fixture` (a udev "add"); returns the fixture file for ``undock(_:)``.
@@ -212,60 +167,15 @@ final class DockRig {
         return file
     }
 
-    func dock(file: URL) throws {
-        let reply = try send("add \(file.path)")
-        try #require(reply == "ok", "\(reply)")
-    }
+    func dock(file: URL) throws { try require("add \(file.path)") }
 
     /// Pulls the devices of a fixture out (udev "remove").
-    func undock(_ file: URL) throws {
-        let reply = try send("remove \(file.path)")
-        try #require(reply == "ok", "\(reply)")
-    }
+    func undock(_ file: URL) throws { try require("remove \(file.path)") }
 
     /// The sd_notify datagrams custodyd sent.
     func notifications() throws -> [String] {
         let data = Data(try send("notify").utf8)
         return (try JSONSerialization.jsonObject(with: data) as? [String]) ?? []
-    }
-
-    var daemonLog: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
-
-    /// Every manifest entry, parsed.
-    func entries() throws -> [[String: Any]] {
-        let result = try station.custody(["entries", "--json", "--limit", "100000"])
-        try #require(result.status == 0, "\(result.standardError)")
-        return try result.standardOutput.split(separator: "\n").map { line in
-            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            var body = try #require(object?["body"] as? [String: Any])
-            body["_index"] = object?["index"]
-            return body
-        }
-    }
-
-    /// Entries of `type`.
-    func entries(_ type: String) throws -> [[String: Any]] {
-        try entries().filter { $0["type"] as? String == type }
-    }
-
-    /// The daemon's status file, parsed.
-    func status() -> [String: Any]? {
-        let file = station.stateDirectory.appendingPathComponent("run/status.json")
-        guard let data = FileManager.default.contents(atPath: file.path) else { return nil }
-        return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-    }
-
-    /// Polls `condition` until it holds; fails the test (with the daemon's log) after `seconds`.
-    func waitUntil(
-        _ what: String, seconds: Double = 90, _ condition: () throws -> Bool
-    ) throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return }
-            usleep(100_000)
-        }
-        Issue.record("timed out waiting until \(what); custodyd log:\n\(daemonLog)")
-        throw CancellationError()
     }
 }
 

@@ -77,7 +77,7 @@ struct FakeMTPRecorder {
 /// testbed, adds a recorder's USB device (a udev "add" custodyd's watcher sees), and answers the usbdevfs ioctls
 /// libusb makes on its node as a scripted PTP responder (a umockdev `IoctlBase`, after
 /// shared/recipes/device-testing/fakeusb.py and `MTPOverLibUSBTests`).
-final class MTPDockRig {
+final class MTPDockRig: DaemonController {
     /// Whether this machine can run it: umockdev, its Python bindings.
     static var available: Bool {
         FileManager.default.isExecutableFile(atPath: "/usr/bin/umockdev-wrapper")
@@ -85,61 +85,17 @@ final class MTPDockRig {
             && FileManager.default.fileExists(atPath: "/usr/lib/x86_64-linux-gnu/girepository-1.0/UMockdev-1.0.typelib")
     }
 
-    let station: CLITestStation
-    let log: URL
-    private let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
-    private var buffer = Data()
-
     init(station: CLITestStation) throws {
-        self.station = station
-        log = station.folder.appendingPathComponent("custodyd.log")
         let script = station.folder.appendingPathComponent("mtp-dock.py")
         try Data(Self.controllerScript.utf8).write(to: script)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/umockdev-wrapper")
-        process.arguments = [
-            "/usr/bin/python3", script.path, "--log", log.path, "--", CommandRunner.custodyd.path, "--config",
-            station.config.path,
-        ]
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
-        try process.run()
-    }
-
-    deinit {
-        try? input.fileHandleForWriting.write(contentsOf: Data("quit\n".utf8))
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
-    }
-
-    /// Sends one command and returns its one-line answer.
-    @discardableResult
-    func send(_ command: String) throws -> String {
-        try input.fileHandleForWriting.write(contentsOf: Data((command + "\n").utf8))
-        while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
-                buffer = Data(buffer[(newline + 1)...])
-                return line
-            }
-            let chunk = output.fileHandleForReading.availableData
-            try #require(!chunk.isEmpty, "the controller ended; custodyd log:\n\(daemonLog)")
-            buffer += chunk
-        }
-    }
-
-    /// Starts custodyd and requires its READY=1.
-    func start() throws {
-        let reply = try send("start")
-        try #require(reply == "ready", "\(reply); custodyd log:\n\(daemonLog)")
-    }
-
-    /// Stops custodyd with SIGTERM; returns its exit status.
-    func stop() throws -> Int32? {
-        let reply = try send("stop")
-        return reply.hasPrefix("exited ") ? Int32(reply.dropFirst(7)) : nil
+        try super.init(
+            station: station, name: "the controller", executable: "/usr/bin/umockdev-wrapper",
+            arguments: { log in
+                [
+                    "/usr/bin/python3", script.path, "--log", log.path, "--", CommandRunner.custodyd.path, "--config",
+                    station.config.path,
+                ]
+            })
     }
 
     /// The handles of the objects the docked recorder holds now.
@@ -155,58 +111,10 @@ final class MTPDockRig {
     func deviceResets(_ serial: String) throws -> Int { Int(try send("resets " + serial)) ?? -1 }
 
     /// Docks `recorder`: its USB device appears with a udev "add".
-    func plug(_ recorder: FakeMTPRecorder) throws {
-        let reply = try send("plug " + recorder.json)
-        try #require(reply == "ok", "\(reply)")
-    }
+    func plug(_ recorder: FakeMTPRecorder) throws { try require("plug " + recorder.json) }
 
     /// Pulls the docked recorder out: udev "remove", and its node goes.
-    func unplug() throws {
-        let reply = try send("unplug")
-        try #require(reply == "ok", "\(reply)")
-    }
-
-    var daemonLog: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
-
-    /// Every manifest entry, parsed, with `_index` and `_leaf`.
-    func entries() throws -> [[String: Any]] {
-        let result = try station.custody(["entries", "--json", "--limit", "100000"])
-        try #require(result.status == 0, "\(result.standardError)")
-        return try result.standardOutput.split(separator: "\n").map { line in
-            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            var body = try #require(object?["body"] as? [String: Any])
-            body["_index"] = object?["index"]
-            body["_leaf"] = object?["leaf"]
-            return body
-        }
-    }
-
-    func entries(_ type: String) throws -> [[String: Any]] {
-        try entries().filter { $0["type"] as? String == type }
-    }
-
-    /// The daemon's status file, parsed.
-    func status() -> [String: Any]? {
-        let file = station.stateDirectory.appendingPathComponent("run/status.json")
-        guard let data = FileManager.default.contents(atPath: file.path) else { return nil }
-        return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-    }
-
-    /// The status of the recorder `serial`.
-    func recorder(_ serial: String) -> [String: Any]? {
-        (status()?["recorders"] as? [[String: Any]])?.first { $0["serial"] as? String == serial }
-    }
-
-    /// Polls `condition` until it holds; fails the test (with the daemon's log) after `seconds` (a safety net).
-    func waitUntil(_ what: String, seconds: Double = 120, _ condition: () throws -> Bool) throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return }
-            usleep(100_000)
-        }
-        Issue.record("timed out waiting until \(what); custodyd log:\n\(daemonLog)")
-        throw CancellationError()
-    }
+    func unplug() throws { try require("unplug") }
 
     /// The controller: a umockdev testbed with custodyd inside it, an sd_notify socket, and a fake PTP device per
     /// `plug`. Commands on standard input, one answer line each: `start`, `stop`, `running`, `plug JSON`, `unplug`,
