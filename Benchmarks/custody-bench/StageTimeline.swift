@@ -43,11 +43,12 @@ final class StageTimeline: @unchecked Sendable {
         for event in all {
             let start = Double(Int64(event.started) - Int64(origin)) / 1e9
             let end = Double(Int64(event.finished) - Int64(origin)) / 1e9
-            text += "\(name)\t\(event.path)\t\(event.stage.rawValue)\t"
-                + String(format: "%.4f\t%.4f\n", start, end)
+            let times = String(format: "%.4f\t%.4f\n", start, end)
+            text += "\(name)\t\(event.path)\t\(event.stage.rawValue)\t\(times)"
         }
         if !FileManager.default.fileExists(atPath: url.path) {
-            _ = FileManager.default.createFile(atPath: url.path, contents: Data("case\tfile\tstage\tstart_s\tend_s\n".utf8))
+            let header = Data("case\tfile\tstage\tstart_s\tend_s\n".utf8)
+            _ = FileManager.default.createFile(atPath: url.path, contents: header)
         }
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
