@@ -43,11 +43,12 @@ public final class IngestService: Sendable {
     /// Ingests everything new on `source`, a recorder of `model`.
     ///
     /// Blocks until done. Two stages run on threads of their own: `ingest.concurrent_files` copy threads
-    /// (copy + SHA-256 + `fsync`, then the commit into the store) hand each committed file to as many verification
-    /// threads (read-back, analysis, registration), so a copy thread starts its next file while the last one is
-    /// read back, and the recorder's link stays busy. A clip is registered only after its verification hash
-    /// matched. `progress` is called from those threads; `shouldStop` is polled between buffers (a stopped copy is
-    /// rolled back and recorded as interrupted; files already committed are still verified and registered).
+    /// (copy + SHA-256 + `fsync` into a staging file) hand each copied file to as many verification threads
+    /// (commit into the store, read-back, analysis, registration), so a copy thread starts its next file while the
+    /// last one is committed and read back, and the recorder's link stays busy. A clip is registered only after its
+    /// verification hash matched. `progress` is called from those threads; `shouldStop` is polled between buffers
+    /// (a stopped copy is rolled back and recorded as interrupted; files already copied are still committed,
+    /// verified and registered).
     public func ingest(
         _ source: any RecorderSource, model: RecorderModel,
         progress: @escaping @Sendable (IngestProgress) -> Void = { _ in },
@@ -79,13 +80,13 @@ public final class IngestService: Sendable {
             try store.windowExceptions(serial: source.identity.serial)
         }
         // A file holds its copy slot from the start of its copy to its registration. The hand-over holds at most
-        // `workers` committed files, so a copy thread waits rather than run far ahead of verification.
-        let verifications = StageQueue<CommittedCopy>(capacity: workers)
+        // `workers` copied files, so a copy thread waits rather than run far ahead of verification.
+        let verifications = StageQueue<CopiedFile>(capacity: workers)
         let verifiers = StageThreads(count: workers, name: "custody-verify") { [self] _ in
-            while let committed = verifications.take() {
-                let outcome = verifyAndRegister(
-                    committed, source: source, model: model, assignments: assignments, exceptions: exceptions)
-                outcomes.set(committed.position, outcome)
+            while let copied = verifications.take() {
+                let outcome = commitVerifyAndRegister(
+                    copied, source: source, model: model, assignments: assignments, exceptions: exceptions)
+                outcomes.set(copied.position, outcome)
                 tally.finished(failed: !outcome.isSuccess)
                 copySlots?.release()
             }
@@ -94,12 +95,12 @@ public final class IngestService: Sendable {
             // Once told to stop, no new file starts: only copies in flight are rolled back and recorded.
             while !shouldStop(), let position = next.take(below: plan.work.count) {
                 if let copySlots, !copySlots.acquire(unless: shouldStop) { break }
-                let copied = copyAndCommit(
+                let copied = copyAndSync(
                     plan.work[position], position: position, source: source, model: model, tally: tally,
                     shouldStop: shouldStop)
                 switch copied {
-                case .committed(let committed):
-                    verifications.put(committed)
+                case .copied(let file):
+                    verifications.put(file)
                 case .failed(let outcome):
                     outcomes.set(position, outcome)
                     tally.finished(failed: true)
@@ -143,33 +144,35 @@ public final class IngestService: Sendable {
         }
     }
 
-    /// A file copied and committed into the store, waiting for its verification.
-    struct CommittedCopy: Sendable {
+    /// A file copied and synced into its staging file, waiting for its commit and verification.
+    struct CopiedFile: Sendable {
         let position: Int
         let item: IngestPlan.Item
+        /// The synced staging copy; it deletes itself unless it is committed.
+        let staging: StagingFile
         let digest: SHA256Hash
         let bytes: UInt64
-        /// Whether this copy became the stored object (else the same bytes were stored before).
-        let stored: Bool
         let verifiedBy: [String]
     }
 
     /// What the copy stage did with one file.
     enum CopyStageOutcome {
-        case committed(CommittedCopy)
+        case copied(CopiedFile)
         case failed(FileOutcome)
     }
 
-    /// The copy stage of one file: reserve, copy + hash + fsync, check the source, commit into the store.
-    private func copyAndCommit(
+    /// The copy stage of one file: reserve, copy + hash + fsync, check the source (and re-read it, if the model
+    /// asks). The commit is left to the verification stage, so this thread starts its next file at once.
+    private func copyAndSync(
         _ item: IngestPlan.Item, position: Int, source: any RecorderSource, model: RecorderModel, tally: ProgressTally,
         shouldStop: @escaping @Sendable () -> Bool
     ) -> CopyStageOutcome {
         let file = item.file
         var bytesDone: UInt64 = 0
+        var reserved: StagingFile?
         do throws(IngestError) {
             let staging = try reserveSpace(for: file)
-            defer { staging.discard() }
+            reserved = staging
             let stream = try source.open(file)
             let copyStarted = IngestStageEvent.now()
             let copy = try PipelinedCopier.copy(
@@ -195,28 +198,30 @@ public final class IngestService: Sendable {
                 }
                 verifiedBy.append("sourceReread")
             }
-            let commitStarted = IngestStageEvent.now()
-            let outcome = try content.commit(staging, digest: copy.digest)
-            trace(file, .commit, since: commitStarted)
-            return .committed(
-                CommittedCopy(
-                    position: position, item: item, digest: copy.digest, bytes: copy.bytes, stored: outcome == .stored,
+            return .copied(
+                CopiedFile(
+                    position: position, item: item, staging: staging, digest: copy.digest, bytes: copy.bytes,
                     verifiedBy: verifiedBy))
         } catch {
-            // The staging copy is already gone (StagingFile discards itself).
+            reserved?.discard()  // nothing half-copied stays in staging
             return .failed(interrupted(file, source: source, bytesDone: bytesDone, error))
         }
     }
 
-    /// The verification stage of one committed file: read the stored object back from the disk, compare its hash
-    /// with the acquisition hash, and only then analyse and register it.
-    private func verifyAndRegister(
-        _ committed: CommittedCopy, source: any RecorderSource, model: RecorderModel, assignments: [Assignment],
+    /// The verification stage of one copied file: commit it into the store, read the stored object back from the
+    /// disk, compare its hash with the acquisition hash, and only then analyse and register it.
+    private func commitVerifyAndRegister(
+        _ copied: CopiedFile, source: any RecorderSource, model: RecorderModel, assignments: [Assignment],
         exceptions: [WindowException]
     ) -> FileOutcome {
-        let item = committed.item
+        let item = copied.item
         let file = item.file
+        defer { copied.staging.discard() }  // when the commit failed or found the object already stored
         do throws(IngestError) {
+            let commitStarted = IngestStageEvent.now()
+            let outcome = try content.commit(copied.staging, digest: copied.digest)
+            trace(file, .commit, since: commitStarted)
+            let committed = (digest: copied.digest, stored: outcome == .stored)
             let verifyStarted = IngestStageEvent.now()
             let verification: SHA256Hash
             do throws(IngestError) {
@@ -251,10 +256,10 @@ public final class IngestService: Sendable {
             }
             let entry = try register(
                 file: file, digest: committed.digest, source: source, model: model, assignments: assignments,
-                exceptions: exceptions, verifiedBy: committed.verifiedBy, previous: item.previous)
-            return .ingested(entry, bytes: committed.bytes)
+                exceptions: exceptions, verifiedBy: copied.verifiedBy, previous: item.previous)
+            return .ingested(entry, bytes: copied.bytes)
         } catch {
-            return interrupted(file, source: source, bytesDone: committed.bytes, error)
+            return interrupted(file, source: source, bytesDone: copied.bytes, error)
         }
     }
 
