@@ -5,8 +5,8 @@ import Testing
 
 @testable import CustodyIngest
 
-/// The two stages of an ingest: copy threads commit files and hand them to verification threads, which register a
-/// clip only after its read-back matched.
+/// The two stages of an ingest: copy threads copy files into staging and hand them to verification threads, which
+/// commit them and register a clip only after its read-back matched.
 @Suite struct IngestPipelineTests {
     /// A recorder whose second opened file delivers nothing until `gate` opens (or 30 s pass).
     struct GatedSource: RecorderSource {
