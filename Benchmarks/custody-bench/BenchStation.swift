@@ -13,12 +13,14 @@ struct BenchStation {
     let content: ContentStore
     let configuration: CustodyConfiguration
 
-    /// Removes whatever is at `directory` and creates an empty station there.
-    init(fresh directory: URL) throws {
+    /// Removes whatever is at `directory` and creates an empty station there; `concurrentFiles` overrides
+    /// `ingest.concurrent_files` (default: the configuration's default).
+    init(fresh directory: URL, concurrentFiles: Int? = nil) throws {
         try Self.remove(directory)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var configuration = CustodyConfiguration(stateDirectory: directory)
         configuration.ingest.reserveBytes = 64 << 20
+        if let concurrentFiles { configuration.ingest.concurrentFiles = concurrentFiles }
         configuration.models = [Self.model]
         self.directory = directory
         self.configuration = configuration
@@ -27,9 +29,11 @@ struct BenchStation {
             root: configuration.storage.storeDirectory, staging: configuration.storage.stagingDirectory)
     }
 
-    /// A service on this station.
-    func service() -> IngestService {
-        IngestService(store: store, content: content, configuration: configuration)
+    /// A service on this station; `trace`, when given, collects each file's stage timings.
+    func service(trace: StageTimeline? = nil) -> IngestService {
+        var stageTrace: (@Sendable (IngestStageEvent) -> Void)?
+        if let trace { stageTrace = { trace.record($0) } }
+        return IngestService(store: store, content: content, configuration: configuration, stageTrace: stageTrace)
     }
 
     /// Ingests `source` and checks that every listed file went in; returns the bytes copied.

@@ -96,9 +96,19 @@ struct ConcurrentCases {
                 try DirectorySource(root: folder, identity: RecorderIdentity(serial: "X", model: "BENCH")).listFiles()
                     .files.count)
         }
-        let station = try BenchStation(fresh: cases.work.appendingPathComponent("station"))
+        let concurrentFiles = try arguments.int("concurrent-files", default: 0)
+        let station = try BenchStation(
+            fresh: cases.work.appendingPathComponent("station"),
+            concurrentFiles: concurrentFiles > 0 ? concurrentFiles : nil)
         sync()
-        print(try cases.ingestTogether(recorders, files: files, station: station))
+        let trace = try arguments.string("trace", default: "")
+        let timeline = trace.isEmpty ? nil : StageTimeline()
+        let origin = Stopwatch.nanoseconds()
+        print(try cases.ingestTogether(recorders, files: files, station: station, trace: timeline))
+        if let timeline {
+            let name = "concurrent.\(count).\(ProcessInfo.processInfo.processIdentifier)"
+            try timeline.append(to: URL(fileURLWithPath: trace), case: name, origin: origin)
+        }
     }
 
     private init(data: URL, rate: Double, work: URL) {
@@ -112,7 +122,9 @@ struct ConcurrentCases {
         log = ResultLog(url: URL(fileURLWithPath: "/dev/null"))
     }
 
-    private func ingestTogether(_ recorders: [URL], files: [Int], station: BenchStation) throws -> Double {
+    private func ingestTogether(
+        _ recorders: [URL], files: [Int], station: BenchStation, trace: StageTimeline?
+    ) throws -> Double {
         let failures = FailureList()
         let group = DispatchGroup()
         let rate = rate
@@ -123,7 +135,7 @@ struct ConcurrentCases {
                 identity: RecorderIdentity(serial: String(format: "BWC%04d", position), model: "BENCH"))
             let source: any RecorderSource =
                 rate > 0 ? ThrottledSource(inner: directory, bucket: TokenBucket(bytesPerSecond: rate)) : directory
-            let service = station.service()
+            let service = station.service(trace: trace)
             let expected = files[position]
             group.enter()
             let thread = Thread {

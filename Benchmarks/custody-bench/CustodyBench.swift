@@ -14,6 +14,8 @@ enum CustodyBench {
           rss         --file F --label L --work DIR --results R
           ingest-one  --file F --work DIR
           throttled   --rate BYTES_PER_S --label L --single FILE --many DIR --work DIR [--rounds 3] --results R
+                      [--trace TSV --concurrent-files N]
+          concurrent-one --data DIR --count N [--rate BYTES_PER_S] --work DIR [--trace TSV --concurrent-files N]
           concurrent  --data DIR --recorders 1,2,8,32 [--rate BYTES_PER_S] --label L --work DIR [--rounds 3] --results R
           manifest    --work DIR --sizes 10000,100000,1000000 [--batch 10000 --rounds 3] --results R
           report      --results R --machine FILE --notes FILE --commands FILE --out docs/benchmarks.md

@@ -9,6 +9,9 @@ import Glibc
 /// separately, its verification read; a plain buffered copy of that file with 128 KiB reads then `fsync` (what
 /// `cp` + `sync` does, fed by the same link); the whole ingest of that one file; and the whole ingest of a folder
 /// of several files (`--many`), where the verification of one file can overlap the copy of the next.
+///
+/// `--trace FILE` appends the stage timings of every file of each many-files ingest to FILE (TSV) and prints how
+/// much of that ingest the link was busy (some copy running), i.e. whether the stages overlap.
 struct ThrottledCases {
     let rate: Double
     let label: String
@@ -18,8 +21,15 @@ struct ThrottledCases {
     let rounds: Int
     let warmups: Int
     let log: ResultLog
+    let trace: URL?
+    /// `--concurrent-files N`: `ingest.concurrent_files` for the ingests (default: the configuration's).
+    let concurrentFiles: Int?
 
     init(_ arguments: Arguments, log: ResultLog) throws {
+        let trace = try arguments.string("trace", default: "")
+        self.trace = trace.isEmpty ? nil : URL(fileURLWithPath: trace)
+        let concurrentFiles = try arguments.int("concurrent-files", default: 0)
+        self.concurrentFiles = concurrentFiles > 0 ? concurrentFiles : nil
         rate = Double(try arguments.int("rate"))
         label = try arguments.string("label")
         single = try arguments.url("single")
@@ -65,7 +75,7 @@ struct ThrottledCases {
             sync()
             let plainSeconds = try plainCopy(listed, from: singleSource)
 
-            var bench = try BenchStation(fresh: station)
+            var bench = try BenchStation(fresh: station, concurrentFiles: concurrentFiles)
             sync()
             let ingestSingle = try Stopwatch.seconds {
                 try BenchStation.ingest(
@@ -73,14 +83,27 @@ struct ThrottledCases {
                     with: bench.service(), expecting: 1)
             }
 
-            bench = try BenchStation(fresh: station)
+            bench = try BenchStation(fresh: station, concurrentFiles: concurrentFiles)
             sync()
+            let timeline = StageTimeline()
+            let service = bench.service(trace: trace == nil ? nil : timeline)
+            let origin = Stopwatch.nanoseconds()
             let ingestMany = try Stopwatch.seconds {
                 try BenchStation.ingest(
                     ThrottledSource(
                         inner: DirectorySource(root: many, identity: identity),
                         bucket: TokenBucket(bytesPerSecond: rate)),
-                    with: bench.service(), expecting: manyFiles.count)
+                    with: service, expecting: manyFiles.count)
+            }
+            if let trace {
+                let end = Stopwatch.nanoseconds()
+                let name = "\(key).many.\(round < 0 ? "warmup" : String(round + 1))"
+                try timeline.append(to: trace, case: name, origin: origin)
+                print(
+                    String(
+                        format: "  many files: %.3f s; some copy running %.1f %%, some verification %.1f %% of it",
+                        ingestMany, 100 * timeline.coverage(of: .copy, from: origin, to: end),
+                        100 * timeline.coverage(of: .verification, from: origin, to: end)))
             }
             if keep {
                 log.record("\(key).copy", copySeconds)

@@ -50,6 +50,7 @@ struct IngestCommand: ParsableCommand {
         } catch {
             throw CLIError(error.message)
         }
+        content.cleanStaging()  // copies left by a process that died; live ones (custodyd's) are locked and kept
         let source = DirectorySource(
             root: URL(fileURLWithPath: path), identity: RecorderIdentity(serial: serial, model: model))
         let service = IngestService(store: station.store, content: content, configuration: station.configuration)

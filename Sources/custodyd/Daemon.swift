@@ -95,6 +95,9 @@ enum Daemon {
         if configuration.docking.enabled {
             let content = try ContentStore(
                 root: configuration.storage.storeDirectory, staging: configuration.storage.stagingDirectory)
+            // Copies left by a process that died, removed once before any dock starts (live ones are locked and
+            // kept, e.g. a `custody ingest` running beside the daemon).
+            content.cleanStaging()
             let ingest = IngestService(
                 store: store, content: content, configuration: configuration,
                 copySlots: CopySlots(limit: configuration.docking.maxConcurrentCopies))

@@ -3,8 +3,9 @@ import Foundation
 /// A station-wide limit on files copied at once, shared by the ingests of every docked recorder
 /// (`docking.max_concurrent_copies`).
 ///
-/// Each ingest still runs `ingest.concurrent_files` workers; a worker holds a slot for the whole of one file
-/// (copy, verification, registration) and waits for one before it starts the next file.
+/// Each ingest still runs `ingest.concurrent_files` copy threads; a file holds a slot from the start of its copy
+/// to the end of its verification and registration (on a verification thread), and a copy thread waits for a free
+/// slot before it starts the next file.
 public final class CopySlots: @unchecked Sendable {
     /// At most this many files copy at once.
     public let limit: Int

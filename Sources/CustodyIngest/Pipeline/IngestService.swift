@@ -18,18 +18,26 @@ public final class IngestService: Sendable {
     private let spaceLock = NSLock()
     /// The station-wide copy limit shared with other ingests (custodyd), if any.
     let copySlots: CopySlots?
+    /// Told when each file passes through each stage, if set (benchmarks; off in production).
+    let stageTrace: (@Sendable (IngestStageEvent) -> Void)?
 
     /// A service writing to `store` and `content`, configured by `configuration`; `now` is the station clock;
-    /// `copySlots`, when given, limits the files copied at once across every ingest sharing it.
+    /// `copySlots`, when given, limits the files copied at once across every ingest sharing it; `stageTrace`, when
+    /// given, is called from the pipeline's threads with each file's stage timings.
+    ///
+    /// Staging files left by a process that died are not removed here: call ``ContentStore/cleanStaging()`` once
+    /// when the process starts, before any ingest.
     public init(
         store: ManifestStore, content: ContentStore, configuration: CustodyConfiguration,
-        now: @escaping @Sendable () -> Date = { Date() }, copySlots: CopySlots? = nil
+        now: @escaping @Sendable () -> Date = { Date() }, copySlots: CopySlots? = nil,
+        stageTrace: (@Sendable (IngestStageEvent) -> Void)? = nil
     ) {
         self.store = store
         self.content = content
         self.configuration = configuration
         self.now = now
         self.copySlots = copySlots
+        self.stageTrace = stageTrace
     }
 
     /// Ingests everything new on `source`, a recorder of `model`.
@@ -39,15 +47,18 @@ public final class IngestService: Sendable {
     /// `clip.ingested` entry keeps the recorder's own times beside them (`recorderTime`); nil (mass storage,
     /// `custody ingest`, a failed reading) leaves the recorder's times as they are.
     ///
-    /// Blocks until done; copies `ingest.concurrent_files` files at once on threads of its own. `progress` is
-    /// called from those threads; `shouldStop` is polled between buffers (a stopped copy is rolled back and
-    /// recorded as interrupted).
+    /// Blocks until done. Two stages run on threads of their own: `ingest.concurrent_files` copy threads
+    /// (copy + SHA-256 + `fsync` into a staging file) hand each copied file to as many verification threads
+    /// (commit into the store, read-back, analysis, registration), so a copy thread starts its next file while the
+    /// last one is committed and read back, and the recorder's link stays busy. A clip is registered only after its
+    /// verification hash matched. `progress` is called from those threads; `shouldStop` is polled between buffers
+    /// (a stopped copy is rolled back and recorded as interrupted; files already copied are still committed,
+    /// verified and registered).
     public func ingest(
         _ source: any RecorderSource, model: RecorderModel, clock: ClockCorrection? = nil,
         progress: @escaping @Sendable (IngestProgress) -> Void = { _ in },
         shouldStop: @escaping @Sendable () -> Bool = { false }
     ) throws(IngestError) -> IngestSummary {
-        content.cleanStaging()  // copies left by a process that died; live ones are locked and kept
         let listing = try source.listFiles()
         var summary = IngestSummary(recorder: source.identity)
         summary.filesListed = listing.files.count
@@ -73,19 +84,39 @@ public final class IngestService: Sendable {
         let exceptions = try mapManifest { () throws(ManifestError) in
             try store.windowExceptions(serial: source.identity.serial)
         }
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        // A file holds its copy slot from the start of its copy to its registration. The hand-over holds at most
+        // `workers` copied files, so a copy thread waits rather than run far ahead of verification.
+        let verifications = StageQueue<CopiedFile>(capacity: workers)
+        let verifiers = StageThreads(count: workers, name: "custody-verify") { [self] _ in
+            while let copied = verifications.take() {
+                let outcome = commitVerifyAndRegister(
+                    copied, source: source, model: model, clock: clock, assignments: assignments,
+                    exceptions: exceptions)
+                outcomes.set(copied.position, outcome)
+                tally.finished(failed: !outcome.isSuccess)
+                copySlots?.release()
+            }
+        }
+        let copiers = StageThreads(count: workers, name: "custody-copy") { [self] _ in
             // Once told to stop, no new file starts: only copies in flight are rolled back and recorded.
             while !shouldStop(), let position = next.take(below: plan.work.count) {
                 if let copySlots, !copySlots.acquire(unless: shouldStop) { break }
-                defer { copySlots?.release() }
-                let item = plan.work[position]
-                let outcome = ingestFile(
-                    item, source: source, model: model, clock: clock, assignments: assignments, exceptions: exceptions,
-                    tally: tally, shouldStop: shouldStop)
-                outcomes.set(position, outcome)
-                tally.finished(failed: !outcome.isSuccess)
+                let copied = copyAndSync(
+                    plan.work[position], position: position, source: source, model: model, tally: tally,
+                    shouldStop: shouldStop)
+                switch copied {
+                case .copied(let file):
+                    verifications.put(file)
+                case .failed(let outcome):
+                    outcomes.set(position, outcome)
+                    tally.finished(failed: true)
+                    copySlots?.release()
+                }
             }
         }
+        copiers.wait()
+        verifications.close()
+        verifiers.wait()
         for outcome in outcomes.all {
             switch outcome {
             case .ingested(let entry, let bytes):
@@ -119,53 +150,44 @@ public final class IngestService: Sendable {
         }
     }
 
-    private func ingestFile(
-        _ item: IngestPlan.Item, source: any RecorderSource, model: RecorderModel, clock: ClockCorrection?,
-        assignments: [Assignment], exceptions: [WindowException], tally: ProgressTally,
-        shouldStop: @escaping @Sendable () -> Bool
-    ) -> FileOutcome {
-        let file = item.file
-        var bytesDone: UInt64 = 0
-        do {
-            return try copyAndRegister(
-                item, source: source, model: model, clock: clock, assignments: assignments, exceptions: exceptions,
-                tally: tally, shouldStop: shouldStop, bytesDone: &bytesDone)
-        } catch {
-            // The staging copy is already gone (StagingFile discards itself); the interruption is evidence (Art 22).
-            let failure = error
-            do {
-                try record(
-                    .ingestInterrupted(
-                        recorder: source.identity, path: file.path, size: file.size, bytesDone: bytesDone,
-                        reason: failure.code.rawValue, detail: failure.message, time: now()))
-            } catch {
-                // The manifest itself refused (e.g. its disk is full): the failure must still reach a person.
-                return .failed(
-                    file.path,
-                    IngestError(
-                        failure.code,
-                        "\(failure.message); the interruption could not be recorded in the manifest either: \(error.message)"))
-            }
-            return .failed(file.path, failure)
-        }
+    /// A file copied and synced into its staging file, waiting for its commit and verification.
+    struct CopiedFile: Sendable {
+        let position: Int
+        let item: IngestPlan.Item
+        /// The synced staging copy; it deletes itself unless it is committed.
+        let staging: StagingFile
+        let digest: SHA256Hash
+        let bytes: UInt64
+        let verifiedBy: [String]
     }
 
-    private func copyAndRegister(
-        _ item: IngestPlan.Item, source: any RecorderSource, model: RecorderModel, clock: ClockCorrection?,
-        assignments: [Assignment], exceptions: [WindowException], tally: ProgressTally,
-        shouldStop: @escaping @Sendable () -> Bool, bytesDone: inout UInt64
-    ) throws(IngestError) -> FileOutcome {
+    /// What the copy stage did with one file.
+    enum CopyStageOutcome {
+        case copied(CopiedFile)
+        case failed(FileOutcome)
+    }
+
+    /// The copy stage of one file: reserve, copy + hash + fsync, check the source (and re-read it, if the model
+    /// asks). The commit is left to the verification stage, so this thread starts its next file at once.
+    private func copyAndSync(
+        _ item: IngestPlan.Item, position: Int, source: any RecorderSource, model: RecorderModel, tally: ProgressTally,
+        shouldStop: @escaping @Sendable () -> Bool
+    ) -> CopyStageOutcome {
         let file = item.file
-        do {
+        var bytesDone: UInt64 = 0
+        var reserved: StagingFile?
+        do throws(IngestError) {
             let staging = try reserveSpace(for: file)
-            defer { staging.discard() }
+            reserved = staging
             let stream = try source.open(file)
+            let copyStarted = IngestStageEvent.now()
             let copy = try PipelinedCopier.copy(
                 from: stream, to: staging,
                 progress: { count in
                     bytesDone += UInt64(count)
                     tally.copied(count)
                 }, shouldStop: shouldStop)
+            trace(file, .copy, since: copyStarted)
             try stream.checkUnchanged()
             guard copy.bytes == file.size else {
                 throw IngestError(
@@ -182,41 +204,97 @@ public final class IngestService: Sendable {
                 }
                 verifiedBy.append("sourceReread")
             }
-            let outcome = try content.commit(staging, digest: copy.digest)
+            return .copied(
+                CopiedFile(
+                    position: position, item: item, staging: staging, digest: copy.digest, bytes: copy.bytes,
+                    verifiedBy: verifiedBy))
+        } catch {
+            reserved?.discard()  // nothing half-copied stays in staging
+            return .failed(interrupted(file, source: source, bytesDone: bytesDone, error))
+        }
+    }
+
+    /// The verification stage of one copied file: commit it into the store, read the stored object back from the
+    /// disk, compare its hash with the acquisition hash, and only then analyse and register it.
+    private func commitVerifyAndRegister(
+        _ copied: CopiedFile, source: any RecorderSource, model: RecorderModel, clock: ClockCorrection?,
+        assignments: [Assignment], exceptions: [WindowException]
+    ) -> FileOutcome {
+        let item = copied.item
+        let file = item.file
+        defer { copied.staging.discard() }  // when the commit failed or found the object already stored
+        do throws(IngestError) {
+            let commitStarted = IngestStageEvent.now()
+            let outcome = try content.commit(copied.staging, digest: copied.digest)
+            trace(file, .commit, since: commitStarted)
+            let committed = (digest: copied.digest, stored: outcome == .stored)
+            let verifyStarted = IngestStageEvent.now()
             let verification: SHA256Hash
-            do {
-                verification = try content.verificationHash(of: copy.digest)
+            do throws(IngestError) {
+                verification = try content.verificationHash(of: committed.digest)
             } catch {
                 // Never verified, so never registered: an object this copy stored must not stay behind. Left there
                 // with bad bytes, every later copy of the same file would find it, fail to verify it and report
                 // store corruption, so the file could never be ingested (issue 9, fault injection).
-                if outcome == .stored { content.removeUncommitted(copy.digest) }
+                if committed.stored { content.removeUncommitted(committed.digest) }
                 throw error
             }
-            guard verification == copy.digest else {
-                if outcome == .stored { content.removeUncommitted(copy.digest) }
+            trace(file, .verification, since: verifyStarted)
+            guard verification == committed.digest else {
+                if committed.stored { content.removeUncommitted(committed.digest) }
                 throw IngestError(
                     .verifyMismatch,
-                    outcome == .stored
-                        ? "the stored copy of \(file.path) reads back as \(verification.hex), not \(copy.digest.hex); the copy was discarded. Check the store's disk"
-                        : "the stored object \(copy.digest.hex) no longer matches its name: store corruption. Run `custody verify` and check the store's disk")
+                    committed.stored
+                        ? "the stored copy of \(file.path) reads back as \(verification.hex), not \(committed.digest.hex); the copy was discarded. Check the store's disk"
+                        : "the stored object \(committed.digest.hex) no longer matches its name: store corruption. Run `custody verify` and check the store's disk")
             }
-            if let previous = item.previous, previous.sha256 == copy.digest {
+            let registerStarted = IngestStageEvent.now()
+            defer { trace(file, .registration, since: registerStarted) }
+            if let previous = item.previous, previous.sha256 == committed.digest {
                 // Same bytes as before, only the listed size or time moved: note it once, ingest nothing new.
                 let earlier = try mapManifest { () throws(ManifestError) in try store.entry(at: previous.entryIndex) }
                 try record(
                     .clipAnomaly(
-                        kind: "modifiedTimeChanged", recorder: source.identity, path: file.path, sha256: copy.digest,
-                        detail: "the file's modification time changed on the recorder; its bytes did not",
+                        kind: "modifiedTimeChanged", recorder: source.identity, path: file.path,
+                        sha256: committed.digest, detail: "the file's modification time changed on the recorder; its bytes did not",
                         refersTo: earlier, time: now(), size: file.size, modified: file.modificationTime))
                 return .unchanged
             }
             let entry = try register(
-                file: file, digest: copy.digest, source: source, model: model, clock: clock, assignments: assignments,
-                exceptions: exceptions,
-                verifiedBy: verifiedBy, previous: item.previous)
-            return .ingested(entry, bytes: copy.bytes)
+                file: file, digest: committed.digest, source: source, model: model, clock: clock,
+                assignments: assignments,
+                exceptions: exceptions, verifiedBy: copied.verifiedBy, previous: item.previous)
+            return .ingested(entry, bytes: copied.bytes)
+        } catch {
+            return interrupted(file, source: source, bytesDone: copied.bytes, error)
         }
+    }
+
+    /// Records that `file` stopped after `bytesDone` bytes, and returns its failed outcome.
+    private func interrupted(
+        _ file: RecorderFile, source: any RecorderSource, bytesDone: UInt64, _ failure: IngestError
+    ) -> FileOutcome {
+        // The interruption is evidence (Art 22).
+        do {
+            try record(
+                .ingestInterrupted(
+                    recorder: source.identity, path: file.path, size: file.size, bytesDone: bytesDone,
+                    reason: failure.code.rawValue, detail: failure.message, time: now()))
+        } catch {
+            // The manifest itself refused (e.g. its disk is full): the failure must still reach a person.
+            return .failed(
+                file.path,
+                IngestError(
+                    failure.code,
+                    "\(failure.message); the interruption could not be recorded in the manifest either: \(error.message)"))
+        }
+        return .failed(file.path, failure)
+    }
+
+    /// Reports one stage of `file` to `stageTrace`, if set.
+    private func trace(_ file: RecorderFile, _ stage: IngestStageEvent.Stage, since started: UInt64) {
+        guard let stageTrace else { return }
+        stageTrace(IngestStageEvent(path: file.path, stage: stage, started: started, finished: IngestStageEvent.now()))
     }
 
     /// Checks that `file` fits (keeping `ingest.reserve_bytes` free) and reserves its space in a new staging file.
