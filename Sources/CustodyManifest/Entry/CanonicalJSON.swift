@@ -234,6 +234,21 @@ struct CanonicalJSONParser {
 
     private mutating func parseString() throws(CanonicalJSONError) -> String {
         let start = position
+        // Most strings hold no escape and no control character: validate the bytes up to the closing quote in place,
+        // without copying them out first. Anything else takes the byte-by-byte path below, which names the problem.
+        var end = position + 1
+        while end < input.count, input[end] >= 0x20, input[end] != UInt8(ascii: "\""),
+            input[end] != UInt8(ascii: "\\")
+        {
+            end += 1
+        }
+        if end < input.count, input[end] == UInt8(ascii: "\"") {
+            guard let text = String(validating: input[(start + 1)..<end], as: UTF8.self) else {
+                throw CanonicalJSONError(offset: start, reason: "the string is not valid UTF-8")
+            }
+            position = end + 1
+            return text
+        }
         position += 1  // opening quote
         var out = [UInt8]()
         while true {
