@@ -358,7 +358,7 @@ struct Report {
         var out = """
             ## 6. Feed
 
-            `custodyd` (release build) serves a station whose log holds \(Self.count(size)) entries on loopback;
+            `custodyd` (\(median("feed.debug_build") == nil ? "release" : "debug") build) serves a station whose log holds \(Self.count(size)) entries on loopback;
             `wrk` (a second process: 2 threads, \(Self.count(median("feed.clients") ?? 0)) connections, \(Self.count(median("feed.seconds") ?? 0)) s per
             kind, `--latency`) asks for one kind of request at a time with a case-system token: an entries page
             (`/v1/entries?start=random&limit=1000`), an inclusion proof (`/v1/proof/inclusion?index=random&size=n`)
