@@ -167,7 +167,8 @@ enum ManifestIndex {
                 return
             }
             try execute(
-                db, sql: """
+                db,
+                sql: """
                     INSERT INTO idx_officer (certificate, name, entry) VALUES (?, ?, ?)
                     ON CONFLICT (certificate) DO UPDATE SET name = excluded.name, entry = excluded.entry
                     """,
@@ -178,7 +179,8 @@ enum ManifestIndex {
             else { return }
             let to = fields["to"]?.stringValue.flatMap(RFC3339.parseSeconds)
             try execute(
-                db, sql: "INSERT INTO idx_assignment (entry, serial, certificate, from_time, to_time) VALUES (?, ?, ?, ?, ?)",
+                db,
+                sql: "INSERT INTO idx_assignment (entry, serial, certificate, from_time, to_time) VALUES (?, ?, ?, ?, ?)",
                 arguments: [Int64(index), serial, certificate, Int64(from), to.map { Int64($0) }])
         case .clipIngested:
             guard let recorder = fields["recorder"], let serial = recorder["serial"]?.stringValue,
@@ -190,7 +192,8 @@ enum ManifestIndex {
                 let ingest = RFC3339.parseSeconds(entry.time)
             else { return }
             try execute(
-                db, sql: """
+                db,
+                sql: """
                     INSERT INTO idx_clip (entry, sha256, serial, model, path, size, modified, recording_start,
                         recording_end, officer, late, deadline, ingest_time, duration_ms, sequence, container)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -206,14 +209,16 @@ enum ManifestIndex {
             for reference in fields["resolves"]?.arrayValue ?? [] {
                 guard let resolved = reference["index"]?.intValue else { continue }
                 try execute(
-                    db, sql: "UPDATE idx_interruption SET resolved_by = ? WHERE entry = ?", arguments: [Int64(index), resolved])
+                    db,
+                    sql: "UPDATE idx_interruption SET resolved_by = ? WHERE entry = ?", arguments: [Int64(index), resolved])
             }
         case .ingestInterrupted:
             guard let serial = fields["recorder"]?["serial"]?.stringValue, let path = Self.pathBytes(fields) else {
                 return
             }
             try execute(
-                db, sql: "INSERT INTO idx_interruption (entry, serial, path) VALUES (?, ?, ?)",
+                db,
+                sql: "INSERT INTO idx_interruption (entry, serial, path) VALUES (?, ?, ?)",
                 arguments: [Int64(index), serial, Data(path)])
         case .clipAnomaly where fields["kind"]?.stringValue == "modifiedTimeChanged":
             guard let serial = fields["recorder"]?["serial"]?.stringValue, let sha = fields["sha256"]?.stringValue,
@@ -228,7 +233,8 @@ enum ManifestIndex {
                 let end = fields["end"]?.stringValue.flatMap(RFC3339.parseSeconds)
             else { return }
             try execute(
-                db, sql: """
+                db,
+                sql: """
                     INSERT OR IGNORE INTO idx_gap (entry, serial, key, kind, officer, start_time, end_time,
                         before_entry, after_entry, refers_to)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -241,7 +247,8 @@ enum ManifestIndex {
         case .gapExplained:
             guard let gap = fields["gap"]?["index"]?.intValue, let form = fields["form"]?.stringValue else { return }
             try execute(
-                db, sql: "INSERT INTO idx_explanation (entry, gap_entry, form) VALUES (?, ?, ?)",
+                db,
+                sql: "INSERT INTO idx_explanation (entry, gap_entry, form) VALUES (?, ?, ?)",
                 arguments: [Int64(index), gap, form])
         case .windowException:
             guard let serial = fields["recorder"]?.stringValue, let reason = fields["reason"]?.stringValue,
@@ -250,7 +257,8 @@ enum ManifestIndex {
                 let returned = fields["returned"]?.stringValue.flatMap(RFC3339.parseSeconds)
             else { return }
             try execute(
-                db, sql: """
+                db,
+                sql: """
                     INSERT INTO idx_window_exception (entry, serial, from_time, to_time, reason, returned)
                     VALUES (?, ?, ?, ?, ?, ?)
                     """,
@@ -261,7 +269,8 @@ enum ManifestIndex {
                     let deadline = item["deadline"]?.stringValue.flatMap(RFC3339.parseSeconds)
                 else { continue }
                 try execute(
-                    db, sql: "UPDATE idx_clip SET late = ?, deadline = ? WHERE entry = ?",
+                    db,
+                    sql: "UPDATE idx_clip SET late = ?, deadline = ? WHERE entry = ?",
                     arguments: [late ? 1 : 0, Int64(deadline), clip])
             }
         case .caseLinked:
@@ -271,7 +280,8 @@ enum ManifestIndex {
                     continue
                 }
                 try execute(
-                    db, sql: "INSERT OR IGNORE INTO idx_case_link (case_id, clip_entry, sha256, link_entry) VALUES (?, ?, ?, ?)",
+                    db,
+                    sql: "INSERT OR IGNORE INTO idx_case_link (case_id, clip_entry, sha256, link_entry) VALUES (?, ?, ?, ?)",
                     arguments: [caseID, clip, sha, Int64(index)])
             }
         case .caseUnlinked:
@@ -279,7 +289,8 @@ enum ManifestIndex {
             for item in fields["clips"]?.arrayValue ?? [] {
                 guard let clip = item["clip"]?["index"]?.intValue else { continue }
                 try execute(
-                    db, sql: "UPDATE idx_case_link SET unlink_entry = ? WHERE case_id = ? AND clip_entry = ? AND unlink_entry IS NULL",
+                    db,
+                    sql: "UPDATE idx_case_link SET unlink_entry = ? WHERE case_id = ? AND clip_entry = ? AND unlink_entry IS NULL",
                     arguments: [Int64(index), caseID, clip])
             }
         case .clipAnomaly where fields["kind"]?.stringValue == "refusedPath":
@@ -287,7 +298,8 @@ enum ManifestIndex {
                 let reason = fields["reason"]?.stringValue
             else { return }
             try execute(
-                db, sql: "INSERT OR IGNORE INTO idx_refused_path (serial, path, reason, entry) VALUES (?, ?, ?, ?)",
+                db,
+                sql: "INSERT OR IGNORE INTO idx_refused_path (serial, path, reason, entry) VALUES (?, ?, ?, ?)",
                 arguments: [serial, Data(path), reason, Int64(index)])
         case .holdPlaced, .holdReleased, .caseRetention, .clipPurged, .storeCorruption, .caseClosed, .clipArchived:
             try applyLifecycle(entry, index: index, db: db)
@@ -307,7 +319,8 @@ enum ManifestIndex {
         serial: String, path: [UInt8], size: Int64, modified: Int64, sha256: String, index: UInt64, db: Database
     ) throws {
         try execute(
-            db, sql: """
+            db,
+            sql: """
                 INSERT INTO idx_file_seen (serial, path, size, modified, sha256, entry) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (serial, path) DO UPDATE SET size = excluded.size, modified = excluded.modified,
                     sha256 = excluded.sha256, entry = excluded.entry
