@@ -64,10 +64,12 @@ check-imports:
 BENCH_PACKAGES := $(RUN_PACKAGES) mount util-linux e2fsprogs coreutils openssl wrk curl
 
 # The benchmark harness of issue 10 (as root: loop mounts, drop_caches). Release build in its own scratch path;
-# results in docs/benchmarks.md. About 10-15 minutes on a 2-core VM.
+# results in docs/benchmarks.md. About 10-15 minutes on a 2-core VM. custody and custodyd serve the feed case.
 bench:
 	export BENCH_STARTED=$$(date +%s) && scripts/apt-ensure $(BENCH_PACKAGES) \
 	    && $(SWIFT) build -c release --scratch-path .build-release --product custody-bench \
+	    && $(SWIFT) build -c release --scratch-path .build-release --product custody \
+	    && $(SWIFT) build -c release --scratch-path .build-release --product custodyd \
 	    && Benchmarks/run.sh
 
 # Ingest throughput with and without 50 concurrent feed consumers (issue 9, item 6); release build; a few minutes.

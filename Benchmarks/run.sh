@@ -7,7 +7,11 @@
 #
 # Knobs (environment): BENCH_WORK (scratch folder, default /var/tmp/custody-bench; must not be tmpfs),
 # BENCH_SIZES ("label:bytes …", the recorder image's files), BENCH_ROUNDS (rounds per file case, default 3),
-# BENCH_QUICK=1 (a smoke run: small files, one round; its docs/benchmarks.md is not worth keeping).
+# BENCH_QUICK=1 (a smoke run: small files, one round; its docs/benchmarks.md is not worth keeping),
+# BENCH_CASES (a subset of "files rss throttled concurrent manifest feed", the default: runs only those and keeps
+# the other cases' samples of the previous run in $WORK/results.tsv, so the report stays whole),
+# BENCH_MANIFEST_SIZES (the manifest's milestones), BENCH_FEED_SECONDS (wrk time per feed request kind), BENCH_BIN
+# (where custody and custodyd are, default next to custody-bench).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,7 +26,8 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
     ROUNDS=${BENCH_ROUNDS:-1}; OTHER_ROUNDS=1
     T400=("$((64 * MiB))" 4 "$((16 * MiB))"); T35=("$((16 * MiB))" 2 "$((8 * MiB))")
     USB2_EACH=(2 "$((4 * MiB))"); FAST_EACH="$((64 * MiB))"; RECORDERS=1,2,8
-    MANIFEST_SIZES=10000,100000
+    MANIFEST_SIZES=${BENCH_MANIFEST_SIZES:-10000,100000}; MANIFEST_PROOFS=200; MANIFEST_SINGLES=50
+    FEED_SECONDS=${BENCH_FEED_SECONDS:-2}; FEED_MIB=64; FEED_NOTES=500
 else
     # 2 GiB files do not fit the 15-minute budget on a 2-core VM; BENCH_SIZES can add one ("2GiB:2147483648").
     SIZES=${BENCH_SIZES:-"1MiB:$MiB 16MiB:$((16 * MiB)) 100MiB:$((100 * MiB)) 1GiB:$((1024 * MiB))"}
@@ -30,19 +35,35 @@ else
     # throttled: single-file size, many-files count and size
     T400=("$((512 * MiB))" 8 "$((64 * MiB))"); T35=("$((64 * MiB))" 4 "$((16 * MiB))")
     USB2_EACH=(2 "$((32 * MiB))"); FAST_EACH="$((512 * MiB))"; RECORDERS=1,2,8,32
-    # Batched appends run at about 1,700 entries/s here (issue 10 asks ≥ 5,000), so growing the log to 10^6 would
-    # take about 10 minutes alone; BENCH_MANIFEST_SIZES=10000,100000,1000000 does it.
-    MANIFEST_SIZES=${BENCH_MANIFEST_SIZES:-10000,100000}
+    # The log is grown in transactions of 100,000 entries (--grow-batch); the timed batches stay at 10,000 and 100.
+    MANIFEST_SIZES=${BENCH_MANIFEST_SIZES:-10000,100000,1000000}; MANIFEST_PROOFS=1000; MANIFEST_SINGLES=200
+    # The feed: custodyd (release) on loopback, wrk from a second process; 2,000 notes make the feed's log.
+    FEED_SECONDS=${BENCH_FEED_SECONDS:-5}; FEED_MIB=200; FEED_NOTES=2000
 fi
+CASES=${BENCH_CASES:-files rss throttled concurrent manifest feed}
+runs() { [[ " $CASES " == *" $1 "* ]]; }
+BIN=${BENCH_BIN:-$(dirname "$BENCH")}  # custody and custodyd for the feed case
 
 [ "$(id -u)" -eq 0 ] || { echo "run.sh: needs root (loop mount, drop_caches); run it with sudo" >&2; exit 1; }
 [ -x "$BENCH" ] || { echo "run.sh: $BENCH is missing; run \`make bench\`" >&2; exit 1; }
+if runs feed; then
+    [ -x "$BIN/custody" ] && [ -x "$BIN/custodyd" ] || { echo "run.sh: the feed case needs $BIN/custody and custodyd; run \`make bench\`" >&2; exit 1; }
+    command -v wrk >/dev/null || { echo "run.sh: the feed case needs wrk (make bench installs it)" >&2; exit 1; }
+fi
 
 RESULTS=$WORK/results.tsv
 COMMANDS=$WORK/commands.md
 MNT=$WORK/mnt
 mkdir -p "$WORK" "$MNT"
-rm -f "$RESULTS" "$COMMANDS"
+rm -f "$COMMANDS"
+if [ -n "${BENCH_CASES:-}" ] && [ -f "$RESULTS" ]; then
+    # Keep the samples of the cases not run now (their keys start with the case's name; "throttled" writes "throttle").
+    pattern=$(for c in $CASES; do [ "$c" = throttled ] && c=throttle; printf '%s\\.|' "$c"; done)
+    grep -Ev "^(${pattern%|})" "$RESULTS" >"$RESULTS.kept" || true
+    mv "$RESULTS.kept" "$RESULTS"
+else
+    rm -f "$RESULTS"
+fi
 
 log() { printf '\n== %s (%ds)\n' "$*" "$(($(date +%s) - STARTED))"; }
 
@@ -75,6 +96,7 @@ make_files() {
 }
 
 # --- The recorder image: one folder per size, each with one file; ext4 made with -d, mounted ro,loop. ---
+if runs files || runs rss || runs throttled || runs concurrent; then
 log "recorder image"
 cleanup
 IMAGE=$WORK/recorder.img
@@ -109,33 +131,52 @@ for ((r = 0; r < ${RECORDERS##*,}; r++)); do
 done
 make_files "$DATA/usb2" 1000 "${usb2[@]}"
 make_files "$DATA/fast" 2000 "rec00/CLIP0001.MP4:$FAST_EACH" "rec01/CLIP0001.MP4:$FAST_EACH"
+fi
 
 # --- The cases. ---
+if runs files; then
 log "one recorder, one file: Custody against cp, sha256sum, openssl (warm and cold cache)"
 bench files --source "$MNT" --labels "$LABELS" --work "$WORK/files" --caches warm,cold --rounds "$ROUNDS" \
     --warmups 1 --results "$RESULTS"
+fi
 
+if runs rss; then
 log "peak RSS"
 for pair in $SIZES; do
     label=${pair%%:*}
     bench rss --file "$MNT/$label/CLIP0001.MP4" --label "$label" --work "$WORK/rss" --results "$RESULTS"
 done
+fi
 
+if runs throttled; then
 log "rate-limited recorders"
 bench throttled --rate 400000000 --label 400MBps --single "$DATA/t400/single/CLIP0001.MP4" --many "$DATA/t400/many" \
     --work "$WORK/throttled" --rounds "$OTHER_ROUNDS" --results "$RESULTS"
 bench throttled --rate 35000000 --label 35MBps --single "$DATA/t35/single/CLIP0001.MP4" --many "$DATA/t35/many" \
     --work "$WORK/throttled" --rounds "$OTHER_ROUNDS" --results "$RESULTS"
+fi
 
+if runs concurrent; then
 log "recorders at once"
 bench concurrent --data "$DATA/usb2" --recorders "$RECORDERS" --rate 35000000 --label usb2 --work "$WORK/concurrent" \
     --rounds "$OTHER_ROUNDS" --results "$RESULTS"
 bench concurrent --data "$DATA/fast" --recorders 1,2 --label fast --work "$WORK/concurrent" --rounds "$OTHER_ROUNDS" \
     --results "$RESULTS"
+fi
 
+if runs manifest; then
 log "manifest"
-bench manifest --work "$WORK/manifest" --sizes "$MANIFEST_SIZES" --batch 10000 --rounds "$OTHER_ROUNDS" \
-    --results "$RESULTS"
+bench manifest --work "$WORK/manifest" --sizes "$MANIFEST_SIZES" --batch 10000 --grow-batch 100000 \
+    --rounds "$OTHER_ROUNDS" --proofs "$MANIFEST_PROOFS" --singles "$MANIFEST_SINGLES" --results "$RESULTS"
+fi
+
+if runs feed; then
+log "feed: entries pages and proofs from wrk on loopback, idle and during an ingest"
+echo "BIN=$BIN HTTP_LOAD_WORK=$WORK/http HTTP_LOAD_RESULTS=$RESULTS HTTP_LOAD_SECONDS=$FEED_SECONDS" \
+    "HTTP_LOAD_MIB=$FEED_MIB HTTP_LOAD_NOTES=$FEED_NOTES Benchmarks/http-load.sh" | sed "s#$WORK#\$WORK#g; s#$ROOT/##g" >>"$COMMANDS"
+BIN=$BIN HTTP_LOAD_WORK=$WORK/http HTTP_LOAD_RESULTS=$RESULTS HTTP_LOAD_SECONDS=$FEED_SECONDS \
+    HTTP_LOAD_MIB=$FEED_MIB HTTP_LOAD_NOTES=$FEED_NOTES "$ROOT/Benchmarks/http-load.sh"
+fi
 
 # --- The report. ---
 log "report"
@@ -150,13 +191,14 @@ MACHINE=$WORK/machine.md
     echo "| Swift | $(swift --version 2>&1 | head -1) |"
     echo "| store file system | $(findmnt -no FSTYPE,SOURCE -T "$WORK") ($WORK), mount options $(findmnt -no OPTIONS -T "$WORK") |"
     echo "| tools | $(cp --version | head -1), $(openssl version | cut -d' ' -f1-2) |"
-    echo "| run | $(date -u +%Y-%m-%dT%H:%MZ); file cases: $ROUNDS rounds after 1 warm-up; other cases: $OTHER_ROUNDS rounds after 1 warm-up |"
+    echo "| run | $(date -u +%Y-%m-%dT%H:%MZ); file cases: $ROUNDS rounds after 1 warm-up; other cases: $OTHER_ROUNDS rounds after 1 warm-up$([ -n "${BENCH_CASES:-}" ] && echo "; this run: BENCH_CASES=\"$CASES\", the other cases' figures are kept from the previous run") |"
 } >"$MACHINE"
 WALL=$(($(date +%s) - STARTED))
 {
     echo '```sh'
     echo "make bench    # as root: scripts/apt-ensure mount util-linux e2fsprogs coreutils openssl,"
-    echo "              # swift build -c release --scratch-path .build-release --product custody-bench, Benchmarks/run.sh"
+    echo "              # swift build -c release --scratch-path .build-release --product custody-bench (and custody,"
+    echo "              # custodyd for the feed case), Benchmarks/run.sh"
     echo '```'
     echo
     echo "This run took $WALL s from \`make bench\` to this report$( [ -n "${BENCH_STARTED:-}" ] && echo ", the release build included" )."

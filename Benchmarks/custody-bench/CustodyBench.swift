@@ -17,7 +17,8 @@ enum CustodyBench {
                       [--trace TSV --concurrent-files N]
           concurrent-one --data DIR --count N [--rate BYTES_PER_S] --work DIR [--trace TSV --concurrent-files N]
           concurrent  --data DIR --recorders 1,2,8,32 [--rate BYTES_PER_S] --label L --work DIR [--rounds 3] --results R
-          manifest    --work DIR --sizes 10000,100000,1000000 [--batch 10000 --rounds 3] --results R
+          manifest    --work DIR --sizes 10000,100000,1000000 [--batch 10000 --grow-batch 100000 --rounds 3
+                      --proofs 1000 --singles 200] --results R
           report      --results R --machine FILE --notes FILE --commands FILE --out docs/benchmarks.md
         """
 

@@ -4,13 +4,15 @@ import Crypto
 import Foundation
 
 /// `custody-bench manifest`: a manifest grown to each of `--sizes` entries with realistic `clip.ingested`
-/// entries, appended in batches of `--batch` per transaction. At each size: a checkpoint is signed, then the full
+/// entries, appended in transactions of `--grow-batch` (default `--batch`). At each size: a checkpoint is signed, then the full
 /// audit (`custody verify`) and the start-up check (open + `checkTail`) are timed. At the largest size also:
-/// inclusion and consistency proofs, single durable appends (one clip's entry per transaction) and batched ones.
+/// inclusion and consistency proofs, single durable appends (one clip's entry per transaction) and batched ones
+/// (`--batch` and 100 per transaction).
 struct ManifestCases {
     let work: URL
     let sizes: [Int]
     let batch: Int
+    let growBatch: Int
     let rounds: Int
     let proofs: Int
     let singles: Int
@@ -20,6 +22,7 @@ struct ManifestCases {
         work = try arguments.url("work")
         sizes = try arguments.ints("sizes").sorted()
         batch = try arguments.int("batch", default: 10_000)
+        growBatch = try arguments.int("grow-batch", default: batch)
         rounds = try arguments.int("rounds", default: 3)
         proofs = try arguments.int("proofs", default: 1000)
         singles = try arguments.int("singles", default: 200)
@@ -53,13 +56,15 @@ struct ManifestCases {
         let signer = try NoteSigner.generate(name: "bench.invalid/station")
         var size = 0
         log.record("manifest.entry_bytes", Double(try entry(0).body.count))
+        log.record("manifest.grow_batch", Double(growBatch))
+        log.record("manifest.batch", Double(batch))
         for milestone in sizes {
             print("manifest: growing to \(milestone) entries")
             while size < milestone {
-                let count = min(batch, milestone - size)
+                let count = min(growBatch, milestone - size)
                 let next = try entries(size..<size + count)
                 let seconds = try Stopwatch.seconds { _ = try store.append(contentsOf: next) }
-                if count == batch { log.record("manifest.build_rate", Double(count) / seconds) }
+                if count >= min(growBatch, 10_000) { log.record("manifest.build_rate", Double(count) / seconds) }
                 size += count
             }
             try store.signCheckpoint(with: signer)

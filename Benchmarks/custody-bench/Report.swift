@@ -41,6 +41,7 @@ struct Report {
         guard let seconds, seconds > 0 else { return "–" }
         return String(format: "%.0f MB/s", bytes / seconds / 1e6)
     }
+    private static func count(_ value: Double) -> String { Int(value).formatted() }
     private static func bytes(_ value: Double) -> String {
         let units = ["B", "KiB", "MiB", "GiB"]
         var amount = value
@@ -60,14 +61,7 @@ struct Report {
         body += throttleSection()
         body += concurrencySection()
         body += manifestSection()
-        body += """
-            ## Feed
-
-            Not measured: the HTTP feed (entries pages and proofs served to a second process on loopback) does not
-            exist yet. It lands with the "Feed and admin" issue, and this harness gains a case then.
-
-
-            """
+        body += feedSection()
         var out = """
             # Benchmarks
 
@@ -301,7 +295,7 @@ struct Report {
             ## 5. Manifest
 
             A manifest grown with realistic `clip.ingested` entries (\(Int(median("manifest.entry_bytes") ?? 0)) bytes each,
-            64 recorders, all query indexes maintained), appended in transactions of 10,000 entries; SQLite WAL with
+            64 recorders, all query indexes maintained), grown in transactions of \(Self.count(median("manifest.grow_batch") ?? 10_000)) entries; SQLite WAL with
             `synchronous = FULL`, so every commit is durable. At each size a checkpoint is signed, then:
 
             - **verify**: `ManifestStore.audit`, what `custody verify` runs: every entry re-parsed and re-hashed, the
@@ -330,9 +324,9 @@ struct Report {
             | inclusion proof (\(inclusion.count) proofs) | \(Self.ms(inclusion.median)) (p99 \(Self.ms(inclusion.percentile(0.99)))) |
             | consistency proof to the current size (\(consistency.count) proofs) | \(Self.ms(consistency.median)) (p99 \(Self.ms(consistency.percentile(0.99)))) |
             | one clip's entry appended and durably committed (\(single.count) appends) | \(Self.ms(single.median)) (p99 \(Self.ms(single.percentile(0.99)))), i.e. \(String(format: "%.0f", 1 / single.median)) entries/s one at a time |
-            | batched durable appends, 10,000 per transaction | \(batched.map { String(format: "%.0f entries/s", $0) } ?? "–") |
+            | batched durable appends, \(Self.count(median("manifest.batch") ?? 10_000)) per transaction | \(batched.map { String(format: "%.0f entries/s", $0) } ?? "–") |
             | batched durable appends, 100 per transaction | \(batched100.map { String(format: "%.0f entries/s", $0) } ?? "–") |
-            | growing the log, 10,000 per transaction (median over the whole build) | \(median("manifest.build_rate").map { String(format: "%.0f entries/s", $0) } ?? "–") |
+            | growing the log, \(Self.count(median("manifest.grow_batch") ?? 10_000)) per transaction (median over the whole build) | \(median("manifest.build_rate").map { String(format: "%.0f entries/s", $0) } ?? "–") |
 
 
             """
@@ -343,8 +337,69 @@ struct Report {
             "inclusion \(Self.ms(inclusion.median)), consistency \(Self.ms(consistency.median))", slowest <= 0.001)
         target("batched durable appends ≥ 5,000 entries/s", batched.map { String(format: "%.0f entries/s", $0) } ?? "–",
             batched.map { $0 >= 5000 })
+        let startup = median("manifest.startup.\(largest)")
+        target("start-up (open + checkTail) at \(largest.formatted()) entries, reported", Self.ms(startup), nil)
         target("a single clip's entry committed in ≤ 20 ms", "\(Self.ms(single.median)) (p99 \(Self.ms(single.percentile(0.99))))",
             single.isEmpty ? nil : single.median <= 0.020)
+        return out
+    }
+    // MARK: - Feed
+
+    private mutating func feedSection() -> String {
+        guard let size = median("feed.size") else {
+            return """
+                ## 6. Feed
+
+                Not measured in this run (`BENCH_CASES` without `feed`).
+
+
+                """
+        }
+        var out = """
+            ## 6. Feed
+
+            `custodyd` (\(median("feed.debug_build") == nil ? "release" : "debug") build) serves a station whose log holds \(Self.count(size)) entries on loopback;
+            `wrk` (a second process: 2 threads, \(Self.count(median("feed.clients") ?? 0)) connections, \(Self.count(median("feed.seconds") ?? 0)) s per
+            kind, `--latency`) asks for one kind of request at a time with a case-system token: an entries page
+            (`/v1/entries?start=random&limit=1000`), an inclusion proof (`/v1/proof/inclusion?index=random&size=n`)
+            or a consistency proof (`/v1/proof/consistency?from=random&to=n`). *Idle*: nothing else runs. *During an
+            ingest*: `custody ingest` copies, hashes, verifies and commits \(Self.count(median("feed.ingest_mib") ?? 0)) MiB again and again
+            under new serials while wrk runs (Benchmarks/http-load.sh, the `make bench-http` script, with
+            `HTTP_LOAD_RESULTS`). Latencies are wrk's, per request, at its concurrency.\(median("feed.debug_build") == nil ? "" : """
+
+
+                **These figures come from a debug build of custody and custodyd (a smoke run of the case), not a
+                release build: they show that the case runs, not how fast the feed is.**
+                """)
+
+            | request | idle: requests/s | p50 | p99 | during an ingest: requests/s | p50 | p99 | errors |
+            |---|---|---|---|---|---|---|---|
+
+            """
+        for (kind, label) in [("entries", "entries page of 1000"), ("inclusion", "inclusion proof"), ("consistency", "consistency proof")] {
+            let idle = "feed.\(kind).idle", busy = "feed.\(kind).ingest"
+            let samples = self.samples
+            let rate = { (key: String) in samples[key].map { String(format: "%.0f", $0.median) } ?? "–" }
+            let errors = (samples["\(idle).errors"] ?? []).reduce(0, +) + (samples["\(busy).errors"] ?? []).reduce(0, +)
+            out += "| \(label) | \(rate("\(idle).rps")) | \(Self.ms(median("\(idle).p50"))) | \(Self.ms(median("\(idle).p99"))) "
+                + "| \(rate("\(busy).rps")) | \(Self.ms(median("\(busy).p50"))) | \(Self.ms(median("\(busy).p99"))) | \(Int(errors)) |\n"
+        }
+        let summary = ["entries", "inclusion", "consistency"].map { kind in
+            "\(kind) \(median("feed.\(kind).idle.rps").map { String(format: "%.0f", $0) } ?? "–") / "
+                + "\(median("feed.\(kind).ingest.rps").map { String(format: "%.0f", $0) } ?? "–")"
+        }
+        target("feed from a second process on loopback, requests/s idle / during an ingest, reported",
+            summary.joined(separator: ", "), nil)
+        let passes = samples["feed.ingest_mibps"] ?? []
+        let alone = samples["feed.ingest_alone_mibps"] ?? []
+        out += """
+
+            The ingest alone ran at \(alone.isEmpty ? "–" : String(format: "%.1f MiB/s", alone.median)) (median of \(alone.count) runs, no feed
+            load); \(passes.count) ingest passes finished while wrk ran, at \(passes.isEmpty ? "–" : String(format: "%.1f MiB/s", passes.median))
+            (median).
+
+
+            """
         return out
     }
 }

@@ -151,6 +151,25 @@ struct ManifestVerificationTests {
         #expect(report.findings.contains { $0.kind == .leafMismatch && $0.index == 3 })
     }
 
+    /// The audit parses and hashes entries in chunks spread over the cores: a log longer than one chunk, with a
+    /// changed body in the first chunk and a non-entry in the second, is reported at exactly those indexes.
+    @Test func theAuditOfALogLongerThanOneChunkNamesEachTamperedEntryAtItsIndex() throws {
+        let size = 9000
+        let fixture = try Fixture(entries: size, checkpoints: [1000, 8500])
+        defer { fixture.remove() }
+        let clean = try fixture.open().audit(verifier: fixture.verifier)
+        #expect(clean.isClean, "\(clean.findings)")
+        #expect(clean.size == UInt64(size) && clean.checkpointsChecked == 2)
+        let forged = try SampleEntries.note("rewritten")
+        try fixture.tamper(
+            "UPDATE entry SET body = \(SQLiteShell.blobLiteral(forged.body)) WHERE seq = 700; "
+                + "UPDATE entry SET body = CAST('{\"v\":1}' AS BLOB) WHERE seq = 8300;")
+        let report = try fixture.open().audit(verifier: fixture.verifier)
+        #expect(report.findings.filter { $0.kind == .leafMismatch }.compactMap(\.index) == [700, 8300])
+        #expect(report.findings.filter { $0.kind == .invalidEntry }.compactMap(\.index) == [8300])
+        #expect(report.findings.filter { $0.kind == .checkpointRoot }.compactMap(\.index) == [1000, 8500])
+    }
+
     // MARK: - (b) removed entries
 
     @Test func aRemovedTailEntryBelowASignedCheckpointFailsBothChecks() throws {

@@ -32,12 +32,12 @@ public enum CanonicalJSON {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            let keys = members.keys.map { ($0, Array($0.utf8)) }.sorted { $0.1.lexicographicallyPrecedes($1.1) }
+            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             for (position, key) in keys.enumerated() {
                 if position > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(key.0, into: &out)
+                writeString(key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                write(members[key.0]!, into: &out)
+                write(members[key]!, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
@@ -47,6 +47,18 @@ public enum CanonicalJSON {
 
     static func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most strings need no escape: copy their bytes at once instead of one at a time.
+        let copied =
+            text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+                guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+                else { return false }
+                out.append(contentsOf: bytes)
+                return true
+            } ?? false
+        if copied {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
@@ -234,6 +246,21 @@ struct CanonicalJSONParser {
 
     private mutating func parseString() throws(CanonicalJSONError) -> String {
         let start = position
+        // Most strings hold no escape and no control character: validate the bytes up to the closing quote in place,
+        // without copying them out first. Anything else takes the byte-by-byte path below, which names the problem.
+        var end = position + 1
+        while end < input.count, input[end] >= 0x20, input[end] != UInt8(ascii: "\""),
+            input[end] != UInt8(ascii: "\\")
+        {
+            end += 1
+        }
+        if end < input.count, input[end] == UInt8(ascii: "\"") {
+            guard let text = String(validating: input[(start + 1)..<end], as: UTF8.self) else {
+                throw CanonicalJSONError(offset: start, reason: "the string is not valid UTF-8")
+            }
+            position = end + 1
+            return text
+        }
         position += 1  // opening quote
         var out = [UInt8]()
         while true {

@@ -40,16 +40,20 @@ public struct ManifestEntry: Sendable, Equatable {
         guard body.count < Self.maximumSize else {
             throw ManifestError(.invalidEntry, "the entry is \(body.count) bytes; entries must stay under 64 KiB")
         }
+        let bytes = Array(body)
         let value: JSONValue
         do {
-            value = try CanonicalJSON.decode(body)
+            value = try CanonicalJSON.decode(bytes)
         } catch {
             throw ManifestError(.invalidEntry, error.description)
         }
-        try self.init(value: value)
+        // decode accepted the bytes only because they are exactly the canonical encoding of `value`: no need to
+        // encode it a second time.
+        try self.init(value: value, canonicalBody: bytes)
     }
 
-    private init(value: JSONValue) throws(ManifestError) {
+    /// Checks `value` as an entry; `canonicalBody`, when given, is already known to be `value`'s canonical encoding.
+    private init(value: JSONValue, canonicalBody: [UInt8]? = nil) throws(ManifestError) {
         guard let object = value.objectValue else {
             throw ManifestError(.invalidEntry, "an entry must be a JSON object")
         }
@@ -67,7 +71,7 @@ public struct ManifestEntry: Sendable, Equatable {
             throw ManifestError(
                 .invalidEntry, "an entry must carry a \"time\" in RFC 3339 UTC with whole seconds, e.g. 2026-11-30T08:15:00Z")
         }
-        let body = CanonicalJSON.encode(value)
+        let body = canonicalBody ?? CanonicalJSON.encode(value)
         guard body.count < Self.maximumSize else {
             throw ManifestError(.invalidEntry, "the entry is \(body.count) bytes; entries must stay under 64 KiB")
         }

@@ -166,7 +166,8 @@ enum ManifestIndex {
             guard let certificate = fields["certificate"]?.stringValue, let name = fields["name"]?.stringValue else {
                 return
             }
-            try db.execute(
+            try execute(
+                db,
                 sql: """
                     INSERT INTO idx_officer (certificate, name, entry) VALUES (?, ?, ?)
                     ON CONFLICT (certificate) DO UPDATE SET name = excluded.name, entry = excluded.entry
@@ -177,7 +178,8 @@ enum ManifestIndex {
                 let from = fields["from"]?.stringValue.flatMap(RFC3339.parseSeconds)
             else { return }
             let to = fields["to"]?.stringValue.flatMap(RFC3339.parseSeconds)
-            try db.execute(
+            try execute(
+                db,
                 sql: "INSERT INTO idx_assignment (entry, serial, certificate, from_time, to_time) VALUES (?, ?, ?, ?, ?)",
                 arguments: [Int64(index), serial, certificate, Int64(from), to.map { Int64($0) }])
         case .clipIngested:
@@ -189,7 +191,8 @@ enum ManifestIndex {
                 let end = fields["recordingEnd"]?.stringValue.flatMap(RFC3339.parseSeconds),
                 let ingest = RFC3339.parseSeconds(entry.time)
             else { return }
-            try db.execute(
+            try execute(
+                db,
                 sql: """
                     INSERT INTO idx_clip (entry, sha256, serial, model, path, size, modified, recording_start,
                         recording_end, officer, late, deadline, ingest_time, duration_ms, sequence, container)
@@ -205,14 +208,16 @@ enum ManifestIndex {
             try seen(serial: serial, path: path, size: size, modified: Int64(modified), sha256: sha, index: index, db: db)
             for reference in fields["resolves"]?.arrayValue ?? [] {
                 guard let resolved = reference["index"]?.intValue else { continue }
-                try db.execute(
+                try execute(
+                    db,
                     sql: "UPDATE idx_interruption SET resolved_by = ? WHERE entry = ?", arguments: [Int64(index), resolved])
             }
         case .ingestInterrupted:
             guard let serial = fields["recorder"]?["serial"]?.stringValue, let path = Self.pathBytes(fields) else {
                 return
             }
-            try db.execute(
+            try execute(
+                db,
                 sql: "INSERT INTO idx_interruption (entry, serial, path) VALUES (?, ?, ?)",
                 arguments: [Int64(index), serial, Data(path)])
         case .clipAnomaly where fields["kind"]?.stringValue == "modifiedTimeChanged":
@@ -227,7 +232,8 @@ enum ManifestIndex {
                 let start = fields["start"]?.stringValue.flatMap(RFC3339.parseSeconds),
                 let end = fields["end"]?.stringValue.flatMap(RFC3339.parseSeconds)
             else { return }
-            try db.execute(
+            try execute(
+                db,
                 sql: """
                     INSERT OR IGNORE INTO idx_gap (entry, serial, key, kind, officer, start_time, end_time,
                         before_entry, after_entry, refers_to)
@@ -240,7 +246,8 @@ enum ManifestIndex {
                 ])
         case .gapExplained:
             guard let gap = fields["gap"]?["index"]?.intValue, let form = fields["form"]?.stringValue else { return }
-            try db.execute(
+            try execute(
+                db,
                 sql: "INSERT INTO idx_explanation (entry, gap_entry, form) VALUES (?, ?, ?)",
                 arguments: [Int64(index), gap, form])
         case .windowException:
@@ -249,7 +256,8 @@ enum ManifestIndex {
                 let to = fields["to"]?.stringValue.flatMap(RFC3339.parseSeconds),
                 let returned = fields["returned"]?.stringValue.flatMap(RFC3339.parseSeconds)
             else { return }
-            try db.execute(
+            try execute(
+                db,
                 sql: """
                     INSERT INTO idx_window_exception (entry, serial, from_time, to_time, reason, returned)
                     VALUES (?, ?, ?, ?, ?, ?)
@@ -260,7 +268,8 @@ enum ManifestIndex {
                 guard let clip = item["clip"]?["index"]?.intValue, let late = item["late"]?.boolValue,
                     let deadline = item["deadline"]?.stringValue.flatMap(RFC3339.parseSeconds)
                 else { continue }
-                try db.execute(
+                try execute(
+                    db,
                     sql: "UPDATE idx_clip SET late = ?, deadline = ? WHERE entry = ?",
                     arguments: [late ? 1 : 0, Int64(deadline), clip])
             }
@@ -270,7 +279,8 @@ enum ManifestIndex {
                 guard let clip = item["clip"]?["index"]?.intValue, let sha = item["sha256"]?.stringValue else {
                     continue
                 }
-                try db.execute(
+                try execute(
+                    db,
                     sql: "INSERT OR IGNORE INTO idx_case_link (case_id, clip_entry, sha256, link_entry) VALUES (?, ?, ?, ?)",
                     arguments: [caseID, clip, sha, Int64(index)])
             }
@@ -278,7 +288,8 @@ enum ManifestIndex {
             guard let caseID = fields["case"]?.stringValue else { return }
             for item in fields["clips"]?.arrayValue ?? [] {
                 guard let clip = item["clip"]?["index"]?.intValue else { continue }
-                try db.execute(
+                try execute(
+                    db,
                     sql: "UPDATE idx_case_link SET unlink_entry = ? WHERE case_id = ? AND clip_entry = ? AND unlink_entry IS NULL",
                     arguments: [Int64(index), caseID, clip])
             }
@@ -286,7 +297,8 @@ enum ManifestIndex {
             guard let serial = fields["recorder"]?["serial"]?.stringValue, let path = Self.pathBytes(fields),
                 let reason = fields["reason"]?.stringValue
             else { return }
-            try db.execute(
+            try execute(
+                db,
                 sql: "INSERT OR IGNORE INTO idx_refused_path (serial, path, reason, entry) VALUES (?, ?, ?, ?)",
                 arguments: [serial, Data(path), reason, Int64(index)])
         case .holdPlaced, .holdReleased, .caseRetention, .clipPurged, .storeCorruption, .caseClosed, .clipArchived:
@@ -296,11 +308,18 @@ enum ManifestIndex {
         }
     }
 
+    /// Runs one INSERT or UPDATE through the connection's statement cache: the same few statements run for every
+    /// appended entry, and preparing them again each time cost more than running them.
+    private static func execute(_ db: Database, sql: String, arguments: StatementArguments) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
     /// Records the latest state of a recorder file that the manifest accounts for.
     private static func seen(
         serial: String, path: [UInt8], size: Int64, modified: Int64, sha256: String, index: UInt64, db: Database
     ) throws {
-        try db.execute(
+        try execute(
+            db,
             sql: """
                 INSERT INTO idx_file_seen (serial, path, size, modified, sha256, entry) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (serial, path) DO UPDATE SET size = excluded.size, modified = excluded.modified,

@@ -38,6 +38,14 @@ public struct MerkleFrontier: Sendable {
         self.size = size
     }
 
+    /// The frontier of the tree of `size` leaves from its perfect subtrees, largest (leftmost) first: one per set
+    /// bit of `size`, at that bit's level. The caller vouches for the hashes (the store reads them back from its
+    /// own subtree table, which `custody verify` checks).
+    init(size: UInt64, subtrees: [(level: Int, hash: SHA256Hash)]) {
+        stack = subtrees
+        self.size = size
+    }
+
     /// Appends a leaf hash and returns the complete subtrees (level ≥ 1) it finished, lowest first.
     @discardableResult
     public mutating func append(leaf: SHA256Hash) -> [(level: Int, index: UInt64, hash: SHA256Hash)] {

@@ -168,41 +168,49 @@ extension ManifestStore {
             let rows = try Row.fetchCursor(db, sql: "SELECT seq, body, leaf FROM entry ORDER BY seq")
             var expected: UInt64 = 0
             let subtreeStatement = try db.cachedStatement(sql: "SELECT hash FROM subtree WHERE level = ? AND idx = ?")
-            while let row = try rows.next() {
-                let entry = StoredEntry(row: row)
-                if entry.index != expected {
-                    report.add(
-                        .missingEntries, expected,
-                        "entries \(expected)..<\(entry.index) are missing: they were deleted behind the triggers")
-                    treeBroken = true
-                    expected = entry.index
-                }
-                do {
-                    _ = try ManifestEntry(body: entry.body)
-                } catch let error as ManifestError {
-                    report.add(.invalidEntry, entry.index, "entry \(entry.index): \(error.message)")
-                }
-                let leaf = MerkleHash.leaf(entry.body)
-                if leaf != entry.leafHash {
-                    report.add(
-                        .leafMismatch, entry.index,
-                        "entry \(entry.index): the body does not hash to the stored leaf; the entry was changed")
-                }
-                if !treeBroken {
-                    for node in frontier.append(leaf: leaf) {
-                        let stored = try Data.fetchOne(subtreeStatement, arguments: [node.level, Int64(node.index)])
-                        if stored.flatMap(SHA256Hash.init(bytes:)) != node.hash {
-                            report.add(
-                                .subtreeMismatch, entry.index,
-                                "the stored subtree hash at level \(node.level), index \(node.index) "
-                                    + "(\(Self.coveredEntries(level: node.level, index: node.index))) "
-                                    + (stored == nil ? "is missing" : "does not match the entries under it"))
-                        }
+            var chunk = [StoredEntry]()
+            chunk.reserveCapacity(Self.auditChunk)
+            var more = true
+            while more {
+                chunk.removeAll(keepingCapacity: true)
+                while chunk.count < Self.auditChunk, let row = try rows.next() { chunk.append(StoredEntry(row: row)) }
+                more = chunk.count == Self.auditChunk
+                // Parsing and leaf hashing need no other entry: spread them over the cores, then walk the chunk in
+                // order for everything that does (the frontier, the stored subtree hashes, the checkpoints).
+                let checks = Self.checkEntries(chunk)
+                for (entry, check) in zip(chunk, checks) {
+                    if entry.index != expected {
+                        report.add(
+                            .missingEntries, expected,
+                            "entries \(expected)..<\(entry.index) are missing: they were deleted behind the triggers")
+                        treeBroken = true
+                        expected = entry.index
                     }
-                    checkCheckpoints(upTo: frontier.size)
+                    if let invalid = check.invalid {
+                        report.add(.invalidEntry, entry.index, "entry \(entry.index): \(invalid)")
+                    }
+                    let leaf = check.leaf
+                    if leaf != entry.leafHash {
+                        report.add(
+                            .leafMismatch, entry.index,
+                            "entry \(entry.index): the body does not hash to the stored leaf; the entry was changed")
+                    }
+                    if !treeBroken {
+                        for node in frontier.append(leaf: leaf) {
+                            let stored = try Data.fetchOne(subtreeStatement, arguments: [node.level, Int64(node.index)])
+                            if stored.flatMap(SHA256Hash.init(bytes:)) != node.hash {
+                                report.add(
+                                    .subtreeMismatch, entry.index,
+                                    "the stored subtree hash at level \(node.level), index \(node.index) "
+                                        + "(\(Self.coveredEntries(level: node.level, index: node.index))) "
+                                        + (stored == nil ? "is missing" : "does not match the entries under it"))
+                            }
+                        }
+                        checkCheckpoints(upTo: frontier.size)
+                    }
+                    expected += 1
+                    if expected % 4096 == 0 { progress?(expected, size) }
                 }
-                expected += 1
-                if expected % 4096 == 0 { progress?(expected, size) }
             }
             progress?(expected, size)
             let subtreeRows = UInt64(try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM subtree") ?? 0)
@@ -235,6 +243,39 @@ extension ManifestStore {
             }
             return report
         }
+    }
+
+    /// Entries the audit parses and hashes together, spread over the cores.
+    static let auditChunk = 8192
+
+    /// What one entry shows on its own: the hash of its body and, if it does not parse as a canonical entry, why.
+    struct EntryCheck: Sendable {
+        var leaf: SHA256Hash
+        var invalid: String?
+    }
+
+    /// Re-parses and re-hashes every entry of `entries`, in parallel over the available cores; results in order.
+    static func checkEntries(_ entries: [StoredEntry]) -> [EntryCheck] {
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, entries.count / 256)
+        guard workers > 1 else { return entries.map(checkEntry) }
+        let results = ParallelResults<EntryCheck>(count: entries.count)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for position in entries.count * worker / workers..<entries.count * (worker + 1) / workers {
+                results.set(position, checkEntry(entries[position]))
+            }
+        }
+        return results.collect()
+    }
+
+    /// Re-parses and re-hashes one entry.
+    static func checkEntry(_ entry: StoredEntry) -> EntryCheck {
+        var invalid: String?
+        do {
+            _ = try ManifestEntry(body: entry.body)
+        } catch {
+            invalid = error.message
+        }
+        return EntryCheck(leaf: MerkleHash.leaf(entry.body), invalid: invalid)
     }
 
     /// The leaves under the complete subtree at `level` and `index`, for a person: "entries 8..<12".
@@ -275,4 +316,25 @@ extension ManifestStore {
         }
         return saved
     }
+}
+
+/// Slots that parallel workers fill, each position exactly once, then read back in order by one thread.
+private final class ParallelResults<Element>: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<Element?>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    /// Fills slot `position`; each position is written by one worker only.
+    func set(_ position: Int, _ element: Element) { slots[position] = element }
+
+    /// Every slot in order, once the workers are done.
+    func collect() -> [Element] { slots.map { $0! } }
 }

@@ -6,7 +6,8 @@ import GRDB
 ///
 /// SQLite through GRDB in WAL mode with `synchronous=FULL` (with NORMAL a committed entry can vanish on power loss
 /// and the log would fork) and `recursive_triggers=ON` on every connection. Readers (CLI, HTTP) open it read-only.
-/// Appends and proofs cost O(log n) reads of stored subtree hashes (RFC 9162 §2.1).
+/// Proofs cost O(log n) reads of stored subtree hashes (RFC 9162 §2.1), through cached statements; an append
+/// transaction reads the tree's right edge once (O(log n)) and keeps it in memory for its batch.
 public final class ManifestStore: Sendable {
     /// The database file.
     public let url: URL
@@ -159,33 +160,40 @@ public final class ManifestStore: Sendable {
     }
 
     /// Appends `entries` in one transaction: all of them are committed, or none.
+    ///
+    /// The right edge of the tree (the hashes of its perfect subtrees, one per set bit of the size) is read once
+    /// per transaction and kept in memory while the batch is appended, so each entry costs one leaf hash, the node
+    /// hashes it completes and cached INSERT statements, never a read-back of subtree hashes.
     public func append(contentsOf entries: [ManifestEntry]) throws(ManifestError) -> [StoredEntry] {
         try write { db in
             var stored = [StoredEntry]()
-            var next = try Self.size(db)
+            stored.reserveCapacity(entries.count)
+            let start = try Self.size(db)
+            var frontier = try Self.frontier(size: start, source: DatabaseSubtreeHashes(db: db))
+            let insertEntry = try db.cachedStatement(sql: "INSERT INTO entry (seq, body, leaf) VALUES (?, ?, ?)")
+            let insertSubtree = try db.cachedStatement(sql: "INSERT INTO subtree (level, idx, hash) VALUES (?, ?, ?)")
             for entry in entries {
+                let next = frontier.size
                 let leaf = entry.leafHash
-                try db.execute(
-                    sql: "INSERT INTO entry (seq, body, leaf) VALUES (?, ?, ?)",
-                    arguments: [Int64(next), Data(entry.body), Data(leaf.bytes)])
-                var hash = leaf
-                var level = 0
-                var index = next
-                while index & 1 == 1 {
-                    let left = try DatabaseSubtreeHashes(db: db).subtreeHash(level: level, index: index - 1)
-                    hash = MerkleHash.node(left, hash)
-                    level += 1
-                    index >>= 1
-                    try db.execute(
-                        sql: "INSERT INTO subtree (level, idx, hash) VALUES (?, ?, ?)",
-                        arguments: [level, Int64(index), Data(hash.bytes)])
+                try insertEntry.execute(arguments: [Int64(next), Data(entry.body), Data(leaf.bytes)])
+                for node in frontier.append(leaf: leaf) {
+                    try insertSubtree.execute(arguments: [node.level, Int64(node.index), Data(node.hash.bytes)])
                 }
                 try ManifestIndex.apply(entry, index: next, db: db)
                 stored.append(StoredEntry(index: next, body: entry.body, leafHash: leaf))
-                next += 1
             }
             return stored
         }
+    }
+
+    /// The right edge of the stored tree of `size` leaves: its perfect subtrees, largest (leftmost) first, read
+    /// from `source` (popcount(size) reads).
+    static func frontier(size: UInt64, source: some SubtreeHashSource) throws(ManifestError) -> MerkleFrontier {
+        var subtrees = [(level: Int, hash: SHA256Hash)]()
+        for level in stride(from: 63, through: 0, by: -1) where size & (UInt64(1) << UInt64(level)) != 0 {
+            subtrees.append((level, try source.subtreeHash(level: level, index: (size >> UInt64(level)) - 1)))
+        }
+        return MerkleFrontier(size: size, subtrees: subtrees)
     }
 
     // MARK: - Checkpoints
@@ -257,10 +265,12 @@ struct DatabaseSubtreeHashes: SubtreeHashSource {
         let data: Data?
         do {
             if level == 0 {
-                data = try Data.fetchOne(db, sql: "SELECT leaf FROM entry WHERE seq = ?", arguments: [Int64(index)])
+                data = try Data.fetchOne(
+                    db.cachedStatement(sql: "SELECT leaf FROM entry WHERE seq = ?"), arguments: [Int64(index)])
             } else {
                 data = try Data.fetchOne(
-                    db, sql: "SELECT hash FROM subtree WHERE level = ? AND idx = ?", arguments: [level, Int64(index)])
+                    db.cachedStatement(sql: "SELECT hash FROM subtree WHERE level = ? AND idx = ?"),
+                    arguments: [level, Int64(index)])
             }
         } catch {
             throw ManifestError(.database, "reading subtree hash \(level)/\(index) failed", cause: String(describing: error))
