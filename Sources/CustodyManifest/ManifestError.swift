@@ -20,6 +20,9 @@ public struct ManifestError: Error, CustomStringConvertible, Sendable {
         case key
         /// A file or directory that cannot be used.
         case io
+        /// The log grew after the caller read it, so an append conditioned on its size was not made (nothing was
+        /// written): read again and decide again.
+        case conflict
     }
 
     /// What kind of failure this is.

@@ -40,6 +40,9 @@ struct PurgeCommand: ParsableCommand {
         let store = station.store
         let instant = try now.map { try time($0, "--now") } ?? Date()
         let officer = try authorisedBy.map { try registeredOfficer(store, $0, option: "--authorised-by") }
+        // Read before planning: the entries are appended only if nothing was appended since (a hold, a link, a new
+        // clip of the same bytes), in the same transaction as the check.
+        let plannedAt = try manifest { () throws(ManifestError) in try store.size() }
         let plan = try Self.plan(store, years: station.configuration.retention.years, now: instant)
         for (clip, reason) in plan.kept { print("kept  \(clip.clip.sha256)  entry \(clip.clip.entryIndex): \(reason)") }
         guard !plan.due.isEmpty else {
@@ -78,12 +81,16 @@ struct PurgeCommand: ParsableCommand {
                     authorisedBy: officer!, time: instant)
             }
         }
-        // Checked again just before appending: a hold placed since the plan wins.
-        let recheck = try Self.plan(store, years: station.configuration.retention.years, now: instant)
-        guard Set(recheck.due.map(\.clip.entryIndex)) == Set(plan.due.map(\.clip.entryIndex)) else {
-            throw CLIError("the holds or links changed while purging; nothing was purged. Run the purge again")
+        let stored: [StoredEntry]
+        do throws(ManifestError) {
+            stored = try store.append(contentsOf: entries, ifSizeIs: plannedAt)
+        } catch where error.code == .conflict {
+            throw CLIError(
+                "the manifest changed while the purge was planned (\(error.message)); nothing was purged. "
+                    + "Run the purge again")
+        } catch {
+            throw CLIError(error.description)
         }
-        let stored = try manifest { () throws(ManifestError) in try store.append(contentsOf: entries) }
         var removed = 0
         for sha in Set(plan.due.map(\.clip.sha256)).sorted() {
             do {

@@ -36,6 +36,25 @@ struct ManifestStoreTests {
         #expect(try store.entries(start: 0, limit: 10).isEmpty)
     }
 
+    @Test func anAppendConditionedOnTheSizeIsMadeOnlyWhenNothingWasAppendedSince() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try ManifestStore.open(at: directory.file("custody.sqlite"))
+        let entries = try SampleEntries.notes(4)
+        try store.append(entries[0])
+        let planned = try store.size()
+        try store.append(entries[1])  // another writer, between the caller's read and its append
+        let root = try store.root()
+        #expect {
+            _ = try store.append(contentsOf: [entries[2], entries[3]], ifSizeIs: planned)
+        } throws: { ($0 as? ManifestError)?.code == .conflict }
+        #expect(try store.size() == 2, "nothing of the refused batch was appended")
+        #expect(try store.root() == root)
+        let stored = try store.append(contentsOf: [entries[2], entries[3]], ifSizeIs: 2)
+        #expect(stored.map(\.index) == [2, 3])
+        #expect(try store.root() == ReferenceMerkle.mth(entries.map(\.leafHash)[...]))
+    }
+
     @Test func appendReturnsTheIndexBodyAndLeafHashAndEntriesReadBackTheSameBytes() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -19,12 +19,13 @@ extension Response {
 }
 
 extension HTTPError {
-    /// The HTTP error for a manifest error: a request the manifest refuses is 400 or 404, anything else is 500
+    /// The HTTP error for a manifest error: a request the manifest refuses is 400, 409 or 422, anything else is 500
     /// with the message logged but not its cause.
     public init(_ error: ManifestError) {
         switch error.code {
         case .invalidRequest: self.init(.badRequest, message: error.message)
         case .invalidEntry: self.init(.unprocessableContent, message: error.message)
+        case .conflict: self.init(.conflict, message: error.message)
         default: self.init(.internalServerError, message: "the manifest could not answer: \(error.message)")
         }
     }

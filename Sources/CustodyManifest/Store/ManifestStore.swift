@@ -165,25 +165,46 @@ public final class ManifestStore: Sendable {
     /// per transaction and kept in memory while the batch is appended, so each entry costs one leaf hash, the node
     /// hashes it completes and cached INSERT statements, never a read-back of subtree hashes.
     public func append(contentsOf entries: [ManifestEntry]) throws(ManifestError) -> [StoredEntry] {
+        try write { db in try Self.append(entries, db: db) }
+    }
+
+    /// Appends `entries` in one transaction only if the log still holds `expectedSize` entries, the size the caller
+    /// read before deciding on them; otherwise appends nothing and throws `conflict`. The check and the append are
+    /// one write transaction, so no other writer can come between them (a purge must not follow a hold placed after
+    /// it was planned, Art 26).
+    public func append(contentsOf entries: [ManifestEntry], ifSizeIs expectedSize: UInt64) throws(ManifestError)
+        -> [StoredEntry]
+    {
         try write { db in
-            var stored = [StoredEntry]()
-            stored.reserveCapacity(entries.count)
-            let start = try Self.size(db)
-            var frontier = try Self.frontier(size: start, source: DatabaseSubtreeHashes(db: db))
-            let insertEntry = try db.cachedStatement(sql: "INSERT INTO entry (seq, body, leaf) VALUES (?, ?, ?)")
-            let insertSubtree = try db.cachedStatement(sql: "INSERT INTO subtree (level, idx, hash) VALUES (?, ?, ?)")
-            for entry in entries {
-                let next = frontier.size
-                let leaf = entry.leafHash
-                try insertEntry.execute(arguments: [Int64(next), Data(entry.body), Data(leaf.bytes)])
-                for node in frontier.append(leaf: leaf) {
-                    try insertSubtree.execute(arguments: [node.level, Int64(node.index), Data(node.hash.bytes)])
-                }
-                try ManifestIndex.apply(entry, index: next, db: db)
-                stored.append(StoredEntry(index: next, body: entry.body, leafHash: leaf))
+            let size = try Self.size(db)
+            guard size == expectedSize else {
+                throw ManifestError(
+                    .conflict,
+                    "the manifest grew from \(expectedSize) to \(size) entries since it was read; nothing was appended")
             }
-            return stored
+            return try Self.append(entries, db: db)
         }
+    }
+
+    /// Appends `entries` within the write transaction `db`.
+    private static func append(_ entries: [ManifestEntry], db: Database) throws -> [StoredEntry] {
+        var stored = [StoredEntry]()
+        stored.reserveCapacity(entries.count)
+        let start = try Self.size(db)
+        var frontier = try Self.frontier(size: start, source: DatabaseSubtreeHashes(db: db))
+        let insertEntry = try db.cachedStatement(sql: "INSERT INTO entry (seq, body, leaf) VALUES (?, ?, ?)")
+        let insertSubtree = try db.cachedStatement(sql: "INSERT INTO subtree (level, idx, hash) VALUES (?, ?, ?)")
+        for entry in entries {
+            let next = frontier.size
+            let leaf = entry.leafHash
+            try insertEntry.execute(arguments: [Int64(next), Data(entry.body), Data(leaf.bytes)])
+            for node in frontier.append(leaf: leaf) {
+                try insertSubtree.execute(arguments: [node.level, Int64(node.index), Data(node.hash.bytes)])
+            }
+            try ManifestIndex.apply(entry, index: next, db: db)
+            stored.append(StoredEntry(index: next, body: entry.body, leafHash: leaf))
+        }
+        return stored
     }
 
     /// The right edge of the stored tree of `size` leaves: its perfect subtrees, largest (leftmost) first, read
