@@ -15,6 +15,52 @@ struct CanonicalJSONTests {
 
     // MARK: - Encoding
 
+    /// The audit's fast scanner and the parser agree on each input (CanonicalJSONFuzzCheck's invariants): the
+    /// scanner never accepts what the parser refuses, and decides every valid input whose keys are plain ASCII.
+    @Test(arguments: [
+        #"{"path":"DCIM/100/CLIP0001.MP4","recorder":{"model":"M","serial":"SN1"},"size":10,"time":"2026-11-30T08:15:00Z","type":"clip.ingested","v":1}"#,
+        #"{"name":"王小明","time":"2026-11-30T08:15:00Z","type":"officer.registered","v":1}"#,
+        #"{"a":[1,-2,0,9223372036854775807,-9223372036854775808,true,false,null,[],{}],"time":"2026-11-30T08:15:00Z","type":"x.y","v":1}"#,
+        #"{"s":"tab\tquote\"back\\slash\u001f\u0000/","time":"2026-11-30T08:15:00Z","type":"x.y","v":1}"#,
+        #"{"type":"x.y","time":"2026-11-30T08:15:00Z","v":1}"#,
+        #"{"time":"2026-11-30T08:15:00Z", "type":"x.y","v":1}"#,
+        #"{"n":-0,"time":"2026-11-30T08:15:00Z","type":"x.y","v":1}"#,
+        #"{"n":01,"time":"2026-11-30T08:15:00Z","type":"x.y","v":1}"#,
+        #"{"n":1.0,"time":"2026-11-30T08:15:00Z","type":"x.y","v":1}"#,
+        #"{"n":1e3,"time":"2026-11-30T08:15:00Z","type":"x.y","v":1}"#,
+        #"{"n":9223372036854775808,"time":"2026-11-30T08:15:00Z","type":"x.y","v":1}"#,
+        #"{"n":-9223372036854775809,"time":"2026-11-30T08:15:00Z","type":"x.y","v":1}"#,
+        #"{"n":12345678901234567890,"time":"2026-11-30T08:15:00Z","type":"x.y","v":1}"#,
+        #"{"s":"\u00+4","time":"2026-11-30T08:15:00Z","type":"x.y","v":1}"#,
+        #"{"s":"\u001F","time":"2026-11-30T08:15:00Z","type":"x.y","v":1}"#,
+        #"{"s":"\u0008","time":"2026-11-30T08:15:00Z","type":"x.y","v":1}"#,
+        #"{"s":"\u0020","time":"2026-11-30T08:15:00Z","type":"x.y","v":1}"#,
+        #"{"s":"\/","time":"2026-11-30T08:15:00Z","type":"x.y","v":1}"#,
+        "{\"s\":\"raw\ttab\",\"time\":\"2026-11-30T08:15:00Z\",\"type\":\"x.y\",\"v\":1}",
+        #"{"a":1,"a":2,"time":"2026-11-30T08:15:00Z","type":"x.y","v":1}"#,
+        #"{"e\u0301":1,"é":2,"time":"2026-11-30T08:15:00Z","type":"x.y","v":1}"#,
+        "{\"e\u{301}\":1,\"é\":2,\"time\":\"2026-11-30T08:15:00Z\",\"type\":\"x.y\",\"v\":1}",
+        #"{"time":"2026-11-30T08:15:00.5Z","type":"x.y","v":1}"#,
+        #"{"time":"2026-11-30T08:15:00Z","type":"X","v":1}"#,
+        #"{"time":"2026-11-30T08:15:00Z","type":"x.y","v":2}"#,
+        #"{"time":"2026-11-30T08:15:00Z","type":"x.y"}"#,
+        #"{"time":"2026-11-30T08:15:00Z","type":"x.y","v":1}x"#,
+        #"[{"time":"2026-11-30T08:15:00Z","type":"x.y","v":1}]"#,
+        String(repeating: "[", count: 33) + String(repeating: "]", count: 33),
+        String(repeating: "[", count: 32) + String(repeating: "]", count: 32),
+        "", "nul", "-", "\"", "{", "{\"a\"", "{\"a\":", "[1,]", "{\"a\":1,}",
+    ])
+    func theAuditsFastScannerAgreesWithTheParser(_ text: String) {
+        #expect(CanonicalJSONFuzzCheck.check(Array(text.utf8)) == nil)
+    }
+
+    @Test(arguments: [[0xC3, 0x28], [0xED, 0xA0, 0x80], [0xC0, 0xAF], [0xF4, 0x90, 0x80, 0x80], [0xE4, 0xB8]] as [[UInt8]])
+    func invalidUTF8InAStringIsRefusedByBoth(_ bad: [UInt8]) {
+        let bytes = Array(#"{"s":""#.utf8) + bad + Array(#"","time":"2026-11-30T08:15:00Z","type":"x.y","v":1}"#.utf8)
+        #expect(CanonicalJSONFuzzCheck.check(bytes) == nil)
+        #expect((try? CanonicalJSON.decode(bytes)) == nil)
+    }
+
     @Test func scalarsEncodeInTheirShortestForm() {
         #expect(Self.text(.null) == "null")
         #expect(Self.text(.bool(true)) == "true")

@@ -25,7 +25,23 @@ public enum CanonicalJSONFuzzCheck {
         } else if decoded != nil {
             return "CanonicalJSON.decode accepted \(describe(bytes)), which the parser refuses"
         }
-        if let entry = try? ManifestEntry(body: bytes) {
+        // The audit's fast scanner: never "canonical" where the parser refuses, and "canonical" wherever the parser
+        // accepts and every object key is plain ASCII (the only keys it decides on bytes alone).
+        if case .canonical = CanonicalJSONScanner.scan(bytes) {
+            guard parsed != nil else {
+                return "the scanner accepted \(describe(bytes)), which the parser refuses"
+            }
+        } else if let parsed, hasOnlyPlainKeys(parsed) {
+            return "the parser accepted \(describe(bytes)) but the scanner left it undecided"
+        }
+        let entry = try? ManifestEntry(body: bytes)
+        if ManifestEntry.isCertainlyValid(body: bytes), entry == nil {
+            return "the audit's fast path accepted \(describe(bytes)) as an entry, which ManifestEntry refuses"
+        }
+        if let entry, hasOnlyPlainKeys(entry.value), !ManifestEntry.isCertainlyValid(body: bytes) {
+            return "the audit's fast path left the valid entry \(describe(bytes)) undecided"
+        }
+        if let entry {
             guard let parsed, entry.value == parsed else {
                 return "ManifestEntry accepted \(describe(bytes)), which is not canonical JSON"
             }
@@ -34,6 +50,19 @@ public enum CanonicalJSONFuzzCheck {
             }
         }
         return nil
+    }
+
+    /// Whether every object key in `value` is printable ASCII without `"` or `\`.
+    static func hasOnlyPlainKeys(_ value: JSONValue) -> Bool {
+        switch value {
+        case .array(let elements): elements.allSatisfy(hasOnlyPlainKeys)
+        case .object(let members):
+            members.allSatisfy { key, member in
+                key.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+                    && hasOnlyPlainKeys(member)
+            }
+        default: true
+        }
     }
 
     /// The first bytes of `bytes` as text, for a failure message.

@@ -79,6 +79,37 @@ public struct ManifestEntry: Sendable, Equatable {
         self.value = value
     }
 
+    /// Checks `body` as ``init(body:)`` does, without keeping its value: the audit's path (`custody verify`). The
+    /// fast scanner decides the well-formed entries; anything it cannot decide goes through the parser, which names
+    /// the problem.
+    static func validate(body: [UInt8]) throws(ManifestError) {
+        if isCertainlyValid(body: body) { return }
+        _ = try ManifestEntry(body: body)
+    }
+
+    /// Whether `body` is certainly an entry ``init(body:)`` accepts, decided by ``CanonicalJSONScanner`` without
+    /// building the value; false means "not shown here", not "invalid".
+    static func isCertainlyValid(body: [UInt8]) -> Bool {
+        guard body.count < maximumSize, body.first == UInt8(ascii: "{"),
+            case .canonical(let members) = CanonicalJSONScanner.scan(body),
+            let version = members["v"], body[version].elementsEqual("1".utf8),
+            let type = members["type"].flatMap({ plainString(body, $0) }), EntryType(rawValue: type) != nil,
+            let time = members["time"].flatMap({ plainString(body, $0) }), let seconds = RFC3339.parseSeconds(time),
+            seconds == seconds.rounded(.down), RFC3339.format(secondsSinceEpoch: Int64(seconds)) == time
+        else { return false }
+        return true
+    }
+
+    /// The text of the string value at `range` of `body` (the scanner has validated it), if it has no escape.
+    private static func plainString(_ body: [UInt8], _ range: Range<Int>) -> String? {
+        guard range.count >= 2, body[range.lowerBound] == UInt8(ascii: "\""),
+            body[range.upperBound - 1] == UInt8(ascii: "\"")
+        else { return nil }
+        let text = body[(range.lowerBound + 1)..<(range.upperBound - 1)]
+        guard !text.contains(UInt8(ascii: "\\")) else { return nil }
+        return String(decoding: text, as: UTF8.self)
+    }
+
     /// The entry's leaf hash in the Merkle tree: SHA-256(0x00 ‖ body) (RFC 9162 §2.1.1).
     public var leafHash: SHA256Hash { MerkleHash.leaf(body) }
 

@@ -89,7 +89,7 @@ extension ManifestStore {
                     throw ManifestError(
                         .inconsistent, "entry \(entry.index): its stored leaf hash does not match its body")
                 }
-                _ = try ManifestEntry(body: entry.body)
+                try ManifestEntry.validate(body: entry.body)
                 var index = entry.index
                 var level = 0
                 while index & 1 == 1 {
@@ -271,7 +271,7 @@ extension ManifestStore {
     static func checkEntry(_ entry: StoredEntry) -> EntryCheck {
         var invalid: String?
         do {
-            _ = try ManifestEntry(body: entry.body)
+            try ManifestEntry.validate(body: entry.body)
         } catch {
             invalid = error.message
         }
