@@ -116,32 +116,20 @@ extension ManifestStore {
         recorder: String? = nil, officer: String? = nil, sha256: String? = nil, linkedToCase caseID: String? = nil,
         recordedFrom from: Date? = nil, to: Date? = nil, lateOnly: Bool = false, limit: Int = 1000
     ) throws(ManifestError) -> [ClipSummary] {
+        // Recording times are stored in whole seconds: t >= from exactly when t >= ceil(from), t <= to when t <= floor(to).
+        let filters: [(condition: String, value: (any DatabaseValueConvertible)?)] = [
+            ("serial = ?", recorder),
+            ("officer = ?", officer),
+            ("sha256 = ?", sha256),
+            ("entry IN (SELECT clip_entry FROM idx_case_link WHERE case_id = ? AND unlink_entry IS NULL)", caseID),
+            ("recording_start >= ?", from.map { Int64($0.timeIntervalSince1970.rounded(.up)) }),
+            ("recording_start <= ?", to.map { Int64($0.timeIntervalSince1970.rounded(.down)) }),
+        ]
         var conditions = [String]()
         var arguments = StatementArguments()
-        if let recorder {
-            conditions.append("serial = ?")
-            _ = arguments.append(contentsOf: [recorder])
-        }
-        if let officer {
-            conditions.append("officer = ?")
-            _ = arguments.append(contentsOf: [officer])
-        }
-        if let sha256 {
-            conditions.append("sha256 = ?")
-            _ = arguments.append(contentsOf: [sha256])
-        }
-        if let caseID {
-            conditions.append("entry IN (SELECT clip_entry FROM idx_case_link WHERE case_id = ? AND unlink_entry IS NULL)")
-            _ = arguments.append(contentsOf: [caseID])
-        }
-        // Recording times are stored in whole seconds: t >= from exactly when t >= ceil(from), t <= to when t <= floor(to).
-        if let from {
-            conditions.append("recording_start >= ?")
-            _ = arguments.append(contentsOf: [Int64(from.timeIntervalSince1970.rounded(.up))])
-        }
-        if let to {
-            conditions.append("recording_start <= ?")
-            _ = arguments.append(contentsOf: [Int64(to.timeIntervalSince1970.rounded(.down))])
+        for case let (condition, value?) in filters {
+            conditions.append(condition)
+            _ = arguments.append(contentsOf: [value])
         }
         if lateOnly { conditions.append("late = 1") }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
