@@ -168,16 +168,9 @@ extension ManifestStore {
             let rows = try Row.fetchCursor(db, sql: "SELECT seq, body, leaf FROM entry ORDER BY seq")
             var expected: UInt64 = 0
             let subtreeStatement = try db.cachedStatement(sql: "SELECT hash FROM subtree WHERE level = ? AND idx = ?")
-            var chunk = [StoredEntry]()
-            chunk.reserveCapacity(Self.auditChunk)
-            var more = true
-            while more {
-                chunk.removeAll(keepingCapacity: true)
-                while chunk.count < Self.auditChunk, let row = try rows.next() { chunk.append(StoredEntry(row: row)) }
-                more = chunk.count == Self.auditChunk
-                // Parsing and leaf hashing need no other entry: spread them over the cores, then walk the chunk in
-                // order for everything that does (the frontier, the stored subtree hashes, the checkpoints).
-                let checks = Self.checkEntries(chunk)
+            // Walks one checked chunk in order, for everything that needs the entries before it: the frontier, the
+            // stored subtree hashes and the checkpoints.
+            func walk(_ chunk: [StoredEntry], _ checks: [EntryCheck]) throws {
                 for (entry, check) in zip(chunk, checks) {
                     if entry.index != expected {
                         report.add(
@@ -212,6 +205,20 @@ extension ManifestStore {
                     if expected % 4096 == 0 { progress?(expected, size) }
                 }
             }
+            // Parsing and leaf hashing need no other entry: each chunk is checked over the cores (ChunkCheck) while
+            // this thread reads the next chunk, then walked in order here.
+            var previous: (chunk: [StoredEntry], check: ChunkCheck)?
+            var more = true
+            while more {
+                var chunk = [StoredEntry]()
+                chunk.reserveCapacity(Self.auditChunk)
+                while chunk.count < Self.auditChunk, let row = try rows.next() { chunk.append(StoredEntry(row: row)) }
+                more = chunk.count == Self.auditChunk
+                let current = chunk.isEmpty ? nil : (chunk: chunk, check: ChunkCheck(chunk))
+                if let previous { try walk(previous.chunk, previous.check.wait()) }
+                previous = current
+            }
+            if let previous { try walk(previous.chunk, previous.check.wait()) }
             progress?(expected, size)
             let subtreeRows = UInt64(try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM subtree") ?? 0)
             let expectedRows = size - UInt64(size.nonzeroBitCount)
@@ -319,6 +326,26 @@ extension ManifestStore {
 }
 
 /// Slots that parallel workers fill, each position exactly once, then read back in order by one thread.
+/// The checks of one chunk of entries (``ManifestStore/checkEntries(_:)``), running on other threads until ``wait()``.
+private final class ChunkCheck: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    // Written once by the checking thread before `done` is signalled; read only after waiting for it.
+    private var checks = [ManifestStore.EntryCheck]()
+
+    init(_ entries: [StoredEntry]) {
+        DispatchQueue.global().async { [self] in
+            checks = ManifestStore.checkEntries(entries)
+            done.signal()
+        }
+    }
+
+    /// The checks, in the entries' order, once they are done.
+    func wait() -> [ManifestStore.EntryCheck] {
+        done.wait()
+        return checks
+    }
+}
+
 private final class ParallelResults<Element>: @unchecked Sendable {
     private let slots: UnsafeMutableBufferPointer<Element?>
 
