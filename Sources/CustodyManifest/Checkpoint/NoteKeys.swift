@@ -33,7 +33,9 @@ public struct NoteVerifier: Sendable, Equatable {
             separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, NoteKeyName.isValid(String(parts[0])), parts[1].count == 8,
             let keyID = UInt32(parts[1], radix: 16), String(parts[1]) == hex8(keyID),
-            let blob = Data(base64Encoded: String(parts[2])), blob.count == 33, blob.first == ed25519KeyType
+            let blob = Data(base64Encoded: String(parts[2])), blob.count == 33, blob.first == ed25519KeyType,
+            // One spelling per key: Foundation also takes padding and trailing bits that do not re-encode (fuzzing).
+            blob.base64EncodedString() == parts[2]
         else {
             throw ManifestError(
                 .malformed, "not a verifier key; expected <name>+<8 hex digits>+<base64 Ed25519 key>, as `custody init` prints")
